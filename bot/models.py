@@ -1,0 +1,152 @@
+"""The plain data types that flow between channels, the assistant, retrieval and ingest."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+LANGUAGES = ("nb", "nn", "sv", "en", "da")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One indexed piece of a knowledge file, with the metadata retrieval filters on."""
+
+    id: str
+    text: str
+    doc_id: str
+    title: str
+    section: str
+    path: str
+    lang: str
+    kind: str
+    country: str
+    module: int | None = None
+    url: str | None = None
+    valid_until: str = ""  # ISO date after which the chunk is no longer used in answers
+
+    @property
+    def search_text(self) -> str:
+        """What is embedded and indexed: the title and section heading travel with the text."""
+        head = self.title if self.section in ("", self.title) else f"{self.title} — {self.section}"
+        return f"{head}\n{self.text}" if head else self.text
+
+    def metadata(self) -> dict[str, Any]:
+        """Flat metadata for the vector store (no None values)."""
+        meta = {k: v for k, v in asdict(self).items() if k not in ("id", "text")}
+        return {k: ("" if v is None else v) for k, v in meta.items()} | {"module": self.module or 0}
+
+    @classmethod
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> "Chunk":
+        return cls(
+            id=chunk_id,
+            text=text,
+            doc_id=str(meta.get("doc_id", "")),
+            title=str(meta.get("title", "")),
+            section=str(meta.get("section", "")),
+            path=str(meta.get("path", "")),
+            lang=str(meta.get("lang", "")),
+            kind=str(meta.get("kind", "")),
+            country=str(meta.get("country", "")),
+            module=int(meta.get("module") or 0) or None,
+            url=str(meta.get("url") or "") or None,
+            valid_until=str(meta.get("valid_until") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional restrictions on what retrieval may return."""
+
+    languages: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def allows(self, chunk: Chunk) -> bool:
+        return (
+            (not self.languages or chunk.lang in self.languages)
+            and (not self.countries or chunk.country in self.countries)
+            and (not self.kinds or chunk.kind in self.kinds)
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the component ranks."""
+
+    chunk: Chunk
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a channel asks the assistant."""
+
+    text: str
+    lang_hint: str | None = None  # user locale, previous turn or explicit choice
+    lang: str | None = None  # explicit language: skips detection
+    channel: str = "cli"
+    user_id: str = ""
+    conversation_id: str = ""
+    region: str | None = None
+    filters: Filters = field(default_factory=Filters)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    path: str
+    url: str | None
+    module: str | None
+    score: float
+
+
+@dataclass(frozen=True)
+class MentorRef:
+    name: str
+    organisation: str
+    contact: str
+    topics: list[str]
+    languages: list[str]
+
+
+@dataclass(frozen=True)
+class ModulePointer:
+    """A 'read next' pointer to a course module."""
+
+    id: str
+    title: str
+    module: int
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant returns to every channel."""
+
+    question: str
+    language: str
+    answer: str
+    confident: bool
+    sources: list[Source] = field(default_factory=list)
+    mentors: list[MentorRef] = field(default_factory=list)
+    read_next: list[ModulePointer] = field(default_factory=list)
+    kind: str = "answer"  # answer | smalltalk | declined | error
+    composer: str = "extractive"
+
+    def to_json(self) -> dict[str, Any]:
+        """The `ask --json` / `POST /api/ask` object (stable contract, extended only by adding)."""
+        return {
+            "question": self.question,
+            "language": self.language,
+            "answer": self.answer,
+            "confident": self.confident,
+            "sources": [asdict(s) for s in self.sources],
+            "mentors": [asdict(m) for m in self.mentors],
+            "read_next": [asdict(p) for p in self.read_next],
+            "kind": self.kind,
+            "composer": self.composer,
+        }

@@ -1,0 +1,139 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25, stemmed) rankings fused by weighted RRF."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.lexical import LexicalIndex
+from bot.models import Chunk, Filters, Hit
+from bot.store import VectorStore
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """How the two rankings are combined; tuned with `veiviser eval` on the dev sets."""
+
+    dense: float = 1.0
+    lexical: float = 1.0
+    rrf_k: float = 60.0
+    depth: int = 50  # how deep each ranking is read
+    same_language_boost: float = 0.15  # soft preference for material in the asker's language
+
+
+def rrf_fuse(
+    rankings: list[tuple[list[str], float]], rrf_k: float
+) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion of ranked id lists: sum of weight / (k + rank)."""
+    fused: dict[str, float] = {}
+    for ids, weight in rankings:
+        for rank, item in enumerate(ids, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (rrf_k + rank)
+    return fused
+
+
+class Retriever:
+    """Searches the knowledge index; reloads the lexical index when an ingest replaced it."""
+
+    def __init__(self, store: VectorStore, lexical_path: Path, weights: FusionWeights = FusionWeights()) -> None:
+        self.store = store
+        self.weights = weights
+        self._lexical_path = lexical_path
+        self._lexical = LexicalIndex()
+        self._chunks: dict[str, Chunk] = {}
+        self._documents: dict[str, Chunk] = {}
+        self._mtime: float | None = None
+        self._lock = threading.Lock()
+        self.reload_if_changed()
+
+    def reload_if_changed(self) -> None:
+        """Pick up a lexical index written by a newer ingest (atomic rename, so never half-written)."""
+        try:
+            mtime = self._lexical_path.stat().st_mtime
+        except FileNotFoundError:
+            mtime = None
+        if mtime == self._mtime:
+            return
+        with self._lock:
+            index = LexicalIndex.load(self._lexical_path)
+            self._chunks = {c.id: c for c in index.payload}
+            self._documents = {}
+            for chunk in index.payload:
+                self._documents.setdefault(chunk.doc_id, chunk)
+            self._lexical = index
+            self._mtime = mtime
+
+    @property
+    def size(self) -> int:
+        return len(self._lexical)
+
+    def documents(self) -> dict[str, Chunk]:
+        """The first chunk of every indexed document, by document id (for titles, modules and links)."""
+        self.reload_if_changed()
+        return self._documents
+
+
+    def candidates(
+        self, query: str, lang: str, filters: Filters = Filters(), query_vector: np.ndarray | None = None
+    ) -> tuple[list[tuple[Chunk, float]], list[tuple[Chunk, float]]]:
+        """The dense and the lexical ranking, each `depth` deep, as (chunk, score) pairs."""
+        self.reload_if_changed()
+        if query_vector is None:
+            query_vector = self.store.embedder.embed_queries([query])[0]
+        dense = self.store.search(query_vector, self.weights.depth, filters)
+        mask = None
+        if filters != Filters():
+            mask = np.array([filters.allows(c) for c in self._lexical.payload], dtype=bool)
+        lexical = [
+            (self._chunks[i], score)
+            for i, score in self._lexical.search(query, lang, self.weights.depth, mask)
+            if i in self._chunks
+        ]
+        return dense, lexical
+
+    def fuse(
+        self,
+        dense: list[tuple[Chunk, float]],
+        lexical: list[tuple[Chunk, float]],
+        lang: str,
+        k: int,
+        weights: FusionWeights | None = None,
+    ) -> list[Hit]:
+        """Weighted RRF of the two rankings with a soft preference for the asker's language."""
+        w = weights or self.weights
+        chunks = {c.id: c for c, _ in dense} | {c.id: c for c, _ in lexical}
+        dense_scores = {c.id: s for c, s in dense}
+        lexical_scores = {c.id: s for c, s in lexical}
+        fused = rrf_fuse([([c.id for c, _ in dense], w.dense), ([c.id for c, _ in lexical], w.lexical)], w.rrf_k)
+        preferred = _preferred_languages(lang)
+        hits = [
+            Hit(
+                chunk=chunks[i],
+                score=score * (1.0 + w.same_language_boost if chunks[i].lang in preferred else 1.0),
+                dense=dense_scores.get(i, 0.0),
+                lexical=lexical_scores.get(i, 0.0),
+            )
+            for i, score in fused.items()
+        ]
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return hits[:k]
+
+    def search(
+        self,
+        query: str,
+        lang: str,
+        k: int = 6,
+        filters: Filters = Filters(),
+        query_vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """The `k` best chunks for `query`, best first."""
+        dense, lexical = self.candidates(query, lang, filters, query_vector)
+        return self.fuse(dense, lexical, lang, k)
+
+
+def _preferred_languages(lang: str) -> tuple[str, ...]:
+    """Nynorsk askers read Bokmål easily, and the other way round."""
+    return {"nn": ("nn", "nb"), "nb": ("nb", "nn"), "da": ("da", "nb")}.get(lang, (lang,))

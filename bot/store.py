@@ -1,0 +1,150 @@
+"""Chroma access: the client (embedded or server) and the chunk collection of one embedder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import chromadb
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.config import Settings as ChromaSettings
+
+from bot.embedder import Embedder
+from bot.models import Chunk, Filters
+
+
+class _UnboundEmbedder:
+    """Stands in when Chroma rebuilds the function from stored config; Veiviser always passes its own."""
+
+    dim = 0
+
+    def __init__(self, embedder_id: str) -> None:
+        self.id = embedder_id
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        raise RuntimeError("Pass Veiviser's embedder explicitly; vectors are never computed by Chroma itself.")
+
+    embed_passages = embed_queries
+
+
+class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Our embedder as Chroma's embedding function, so Chroma never falls back to its downloading default."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self._embedder.embed_passages(list(input)))
+
+    def embed_query(self, input: Documents) -> Embeddings:
+        return list(self._embedder.embed_queries(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "veiviser"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"embedder_id": self._embedder.id}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> "ChromaEmbeddingFunction":
+        return ChromaEmbeddingFunction(_UnboundEmbedder(str(config.get("embedder_id", ""))))
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def is_legacy(self) -> bool:
+        return False
+
+
+def make_chroma_client(store_dir: Path, host: str = "", port: int = 8000) -> ClientAPI:
+    """Chroma server when `host` is set, else an embedded store under `store_dir/chroma`."""
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if host:
+        return chromadb.HttpClient(host=host, port=port, settings=settings)
+    path = store_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def collection_name(prefix: str, embedder_id: str) -> str:
+    """Collection names carry the embedder id so vectors of two models never mix."""
+    return f"{prefix}-{embedder_id}"[:200]
+
+
+def _where(filters: Filters) -> dict[str, Any] | None:
+    clauses = [
+        {key: {"$in": list(values)}}
+        for key, values in (("lang", filters.languages), ("country", filters.countries), ("kind", filters.kinds))
+        if values
+    ]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class VectorStore:
+    """The chunks of one embedder in one Chroma collection."""
+
+    def __init__(self, client: ClientAPI, embedder: Embedder, prefix: str = "veiviser") -> None:
+        self.embedder = embedder
+        self._collection = client.get_or_create_collection(
+            name=collection_name(prefix, embedder.id),
+            embedding_function=ChromaEmbeddingFunction(embedder),
+            configuration={"hnsw": {"space": "cosine", "ef_search": 100}},
+        )
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, batch: int = 2000) -> None:
+        """Insert chunks with precomputed passage vectors."""
+        for start in range(0, len(chunks), batch):
+            part = chunks[start : start + batch]
+            self._collection.upsert(
+                ids=[c.id for c in part],
+                documents=[c.text for c in part],
+                metadatas=[c.metadata() for c in part],
+                embeddings=vectors[start : start + batch],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self._collection.delete(ids=list(ids))
+
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` are already stored (their vectors need not be computed again)."""
+        if not ids:
+            return set()
+        return set(self._collection.get(ids=list(ids), include=[])["ids"])
+
+    def all_ids(self) -> set[str]:
+        return set(self._collection.get(include=[])["ids"])
+
+    def all_chunks(self) -> list[Chunk]:
+        """Every chunk in the collection (for rebuilding the lexical index)."""
+        data = self._collection.get(include=["documents", "metadatas"])
+        return [
+            Chunk.from_metadata(i, d or "", m or {})
+            for i, d, m in zip(data["ids"], data["documents"], data["metadatas"])
+        ]
+
+    def search(self, query_vector: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[Chunk, float]]:
+        """Top `k` chunks by cosine similarity to `query_vector`."""
+        n = self.count()
+        if n == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[query_vector],
+            n_results=min(k, n),
+            where=_where(filters),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (Chunk.from_metadata(i, d or "", m or {}), 1.0 - float(dist))
+            for i, d, m, dist in zip(
+                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
+            )
+        ]

@@ -1,0 +1,212 @@
+"""Read knowledge files (Markdown, text, PDF, HTML, DOCX) into a normalised `Document`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from bot.text import normalise
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx")
+KINDS = ("module", "article", "faq", "glossary")
+COUNTRIES = ("NO", "SE", "both")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class LoadError(Exception):
+    """A file that cannot be ingested; the message tells staff what to do about it."""
+
+
+@dataclass
+class Document:
+    """A knowledge file as Markdown-like text plus its front matter."""
+
+    path: str
+    body: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return str(self.meta.get("id") or self.path)
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or Path(self.path).stem)
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML without the 1.1 booleans yes/no/on/off, so `country: NO` stays the string "NO"."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_FrontMatterLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+
+
+def _decode(raw: bytes) -> str:
+    if b"\x00" in raw[:8192]:
+        raise LoadError("looks like a binary file, not text; save it as UTF-8 text, Markdown, PDF, HTML or DOCX")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            f"not valid UTF-8 (byte {exc.start}); re-save the file with UTF-8 encoding"
+        ) from exc
+
+
+def _front_matter(text: str) -> tuple[dict[str, Any], str]:
+    match = FRONT_MATTER_RE.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}
+    except yaml.YAMLError as exc:
+        raise LoadError(f"front matter is not valid YAML: {exc}".splitlines()[0]) from exc
+    if not isinstance(meta, dict):
+        raise LoadError("front matter must be a YAML mapping (key: value lines)")
+    return meta, text[match.end() :]
+
+
+def _markdown(raw: bytes) -> tuple[dict[str, Any], str]:
+    meta, body = _front_matter(_decode(raw))
+    if "title" not in meta:
+        heading = re.search(r"^#\s+(.+)$", body, re.M)
+        if heading:
+            meta["title"] = heading.group(1).strip()
+    return meta, body
+
+
+def _plain_text(raw: bytes) -> tuple[dict[str, Any], str]:
+    text = _decode(raw).strip()
+    first, _, rest = text.partition("\n")
+    return {"title": first.strip()}, rest
+
+
+def _pdf(raw: bytes) -> tuple[dict[str, Any], str]:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = (reader.metadata.title if reader.metadata else None) or ""
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise LoadError(f"corrupt or unreadable PDF ({exc.__class__.__name__}); export it again from the source") from exc
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text:
+        raise LoadError("PDF has no extractable text (a scanned image?); run OCR or provide the text version")
+    if not title:
+        title = text.strip().split("\n", 1)[0][:120]
+    return {"title": str(title).strip()}, text
+
+
+def _html(raw: bytes) -> tuple[dict[str, Any], str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_decode(raw), "html.parser")
+    for tag in soup(["script", "style", "nav", "header", "footer", "noscript", "form"]):
+        tag.decompose()
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    lines: list[str] = []
+    for element in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "pre", "blockquote"]):
+        text = element.get_text(" ", strip=True)
+        if not text:
+            continue
+        if element.name in ("h1", "h2", "h3", "h4"):
+            level = int(element.name[1])
+            title = title or (text if level == 1 else "")
+            lines.append("\n" + "#" * level + " " + text)
+        elif element.name == "li":
+            lines.append("- " + text)
+        else:
+            lines.append(text + "\n")
+    html_lang = (soup.html.get("lang") if soup.html else None) or ""
+    meta: dict[str, Any] = {"title": title} if title else {}
+    if html_lang:
+        meta["lang"] = html_lang.split("-")[0].lower()
+    return meta, "\n".join(lines)
+
+
+def _docx(raw: bytes) -> tuple[dict[str, Any], str]:
+    import io
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(raw))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise LoadError("corrupt or unreadable DOCX; open it in Word and save it again") from exc
+    lines: list[str] = []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        level = re.match(r"Heading (\d)", style)
+        if style == "Title" or level:
+            lines.append("\n" + "#" * (int(level.group(1)) if level else 1) + " " + text)
+        else:
+            lines.append(text + "\n")
+    title = document.core_properties.title or next((l.strip().lstrip("# ") for l in lines if l.strip()), "")
+    return {"title": title}, "\n".join(lines)
+
+
+_READERS: dict[str, Callable[[bytes], tuple[dict[str, Any], str]]] = {
+    ".md": _markdown,
+    ".markdown": _markdown,
+    ".txt": _plain_text,
+    ".pdf": _pdf,
+    ".html": _html,
+    ".htm": _html,
+    ".docx": _docx,
+}
+
+
+def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """Validate front matter; dates become ISO strings."""
+    clean = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in meta.items()}
+    kind = clean.get("kind", "article")
+    if kind not in KINDS:
+        raise LoadError(f"front matter kind {kind!r} is not one of {', '.join(KINDS)}")
+    country = clean.get("country", "both")
+    if country not in COUNTRIES:
+        raise LoadError(f"front matter country {country!r} is not one of {', '.join(COUNTRIES)}")
+    if clean.get("module") not in (None, ""):
+        try:
+            clean["module"] = int(clean["module"])
+        except (TypeError, ValueError) as exc:
+            raise LoadError(f"front matter module {clean['module']!r} must be a whole number") from exc
+    clean["kind"], clean["country"] = kind, country
+    return clean
+
+
+def load_document(path: Path, display_path: str) -> Document:
+    """Read one file; raises `LoadError` with a reason staff can act on."""
+    suffix = path.suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        raise LoadError(f"unsupported file type {suffix!r}; use one of {', '.join(SUPPORTED_SUFFIXES)}")
+    size = path.stat().st_size
+    if size == 0:
+        raise LoadError("empty file")
+    if size > MAX_FILE_BYTES:
+        raise LoadError(f"file is {size // 1_048_576} MiB; split it into files under {MAX_FILE_BYTES // 1_048_576} MiB")
+    meta, body = reader(path.read_bytes())
+    body = normalise(body)
+    if len(body.split()) < 3:
+        raise LoadError("no text to index (the file is empty apart from its title or front matter)")
+    return Document(path=display_path, body=body, meta=_clean_meta(meta))

@@ -1,0 +1,43 @@
+"""The ingest manifest: which file had which content hash and produced which chunks."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class FileEntry:
+    sha256: str
+    doc_id: str
+    chunk_ids: list[str]
+
+
+@dataclass
+class Manifest:
+    """Saved after every file, atomically, so an interrupted ingest resumes where it stopped."""
+
+    path: Path
+    files: dict[str, FileEntry] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> "Manifest":
+        if not path.exists():
+            return cls(path)
+        data = json.loads(path.read_text("utf-8"))
+        return cls(path, {name: FileEntry(**entry) for name, entry in data.get("files", {}).items()})
+
+    def save(self) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        payload = {"version": 1, "files": {name: asdict(entry) for name, entry in sorted(self.files.items())}}
+        tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=0), "utf-8")
+        os.replace(tmp, self.path)
+
+    def all_chunk_ids(self) -> set[str]:
+        return {chunk_id for entry in self.files.values() for chunk_id in entry.chunk_ids}
+
+    def owner_of(self, doc_id: str) -> str | None:
+        """The file that already uses front-matter id `doc_id`, if any."""
+        return next((name for name, entry in self.files.items() if entry.doc_id == doc_id), None)

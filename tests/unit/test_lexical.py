@@ -1,0 +1,46 @@
+from pathlib import Path
+
+import numpy as np
+
+from bot.lexical import LexicalIndex
+from bot.retrieval import rrf_fuse
+
+DOCS = [
+    ("a", "Et aksjeselskap trenger aksjekapital og registrering i Foretaksregisteret", "nb"),
+    ("b", "Frivillige organisasjoner registrerer seg i Frivillighetsregisteret", "nb"),
+    ("c", "Ett aktiebolag behöver aktiekapital och registreras hos Bolagsverket", "sv"),
+]
+
+
+def test_bm25_ranks_the_matching_document_first():
+    index = LexicalIndex.build(DOCS)
+    assert index.search("hvor mye aksjekapital trenger aksjeselskapet", "nb", 3)[0][0] == "a"
+
+
+def test_stemming_matches_inflected_forms():
+    index = LexicalIndex.build(DOCS)
+    # "aktiebolagen" and "aktiebolag" differ on the surface but share a stem
+    hits = index.search("aktiebolagen", "sv", 3)
+    assert [doc_id for doc_id, _ in hits] == ["c"]
+
+
+def test_mask_and_unknown_terms():
+    index = LexicalIndex.build(DOCS)
+    assert index.search("aksjekapital", "nb", 3, allowed=np.array([False, True, True])) == []
+    assert index.search("zzzz", "nb", 3) == []
+
+
+def test_save_and_load_round_trip(tmp_path: Path):
+    index = LexicalIndex.build(DOCS, payload=["pa", "pb", "pc"])
+    index.save(tmp_path / "lex.pkl")
+    loaded = LexicalIndex.load(tmp_path / "lex.pkl")
+    assert loaded.ids == index.ids and loaded.payload == ["pa", "pb", "pc"]
+    assert LexicalIndex.load(tmp_path / "absent.pkl").ids == []
+
+
+def test_rrf_rewards_agreement_and_respects_weights():
+    fused = rrf_fuse([(["a", "b", "c"], 1.0), (["b", "a", "d"], 1.0)], rrf_k=60)
+    assert max(fused, key=fused.get) in ("a", "b")
+    assert fused["a"] == fused["b"] > fused["c"] > 0
+    weighted = rrf_fuse([(["a", "b"], 2.0), (["b", "a"], 1.0)], rrf_k=60)
+    assert weighted["a"] > weighted["b"]

@@ -1,0 +1,59 @@
+from pathlib import Path
+
+import pytest
+
+from ingest.loaders import LoadError, load_document
+from tests.helpers import write_docx, write_pdf
+
+
+def test_markdown_front_matter(tmp_path: Path):
+    path = tmp_path / "m.md"
+    path.write_text("---\nid: x-nb\ntitle: Tittel\nkind: module\nmodule: 4\nlang: nb\ncountry: NO\nupdated: 2026-10-01\n---\n## Del\n\nTekst om aksjeselskap her.\n", "utf-8")
+    doc = load_document(path, "k/m.md")
+    assert (doc.id, doc.title, doc.meta["module"], doc.meta["updated"]) == ("x-nb", "Tittel", 4, "2026-10-01")
+    assert doc.body.startswith("## Del")
+
+
+def test_plain_text_first_line_is_the_title(tmp_path: Path):
+    path = tmp_path / "notes.txt"
+    path.write_text("Slik søker du tilskudd\nSkriv søknaden tidlig og les kriteriene nøye.\n", "utf-8")
+    doc = load_document(path, "notes.txt")
+    assert doc.title == "Slik søker du tilskudd" and doc.id == "notes.txt"
+
+
+def test_html_keeps_headings_and_drops_scripts(tmp_path: Path):
+    path = tmp_path / "page.html"
+    path.write_text("<html lang='sv'><head><title>Moms</title><script>alert(1)</script></head><body><h2>Gräns</h2><p>Momsbefrielse gäller upp till en viss omsättning.</p></body></html>", "utf-8")
+    doc = load_document(path, "page.html")
+    assert doc.title == "Moms" and doc.meta["lang"] == "sv"
+    assert "## Gräns" in doc.body and "alert" not in doc.body
+
+
+def test_docx_and_pdf(tmp_path: Path):
+    write_docx(tmp_path / "a.docx", "Styret", ["Styret har ansvar for at foretaket drives forsvarlig."])
+    doc = load_document(tmp_path / "a.docx", "a.docx")
+    assert doc.title == "Styret" and "forsvarlig" in doc.body
+    write_pdf(tmp_path / "b.pdf", ["Budsjett og likviditet", "Lag et budsjett for hele aret og folg likviditeten."])
+    doc = load_document(tmp_path / "b.pdf", "b.pdf")
+    assert "likviditeten" in doc.body
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("corrupt.pdf", b"%PDF-1.4 this is not really a pdf", "PDF"),
+        ("broken.docx", b"PK\x03\x04 not a zip", "DOCX"),
+        ("binary.md", b"\x00\x01\x02\x03" * 10, "binary"),
+        ("latin1.md", "Søknad om tilskudd til bygdebutikk".encode("latin-1"), "UTF-8"),
+        ("empty.md", b"", "empty"),
+        ("only-front.md", b"---\ntitle: T\n---\n", "no text"),
+        ("bad-yaml.md", b"---\ntitle: [unclosed\n---\nText text text", "YAML"),
+        ("bad-kind.md", b"---\nkind: poem\n---\nText text text text", "kind"),
+        ("image.png", b"\x89PNG....", "unsupported"),
+    ],
+)
+def test_bad_files_raise_a_clear_reason(tmp_path: Path, name: str, content: bytes, reason: str):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(LoadError, match=reason):
+        load_document(path, name)
