@@ -7,7 +7,7 @@ import json
 import math
 import time
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -80,13 +80,55 @@ def corpus_index(settings: Settings, corpus_path: Path, embedder: Embedder, dete
     for start in range(0, len(todo), EMBED_BATCH):
         batch = todo[start : start + EMBED_BATCH]
         index.vectors.add(batch, embedder.embed_passages([_passage_text(c) for c in batch]))
-    if todo or not index.lexical_path.exists():
+    if todo or not index.lexical_is_current():
         index.rebuild_lexical()
     return index
 
 
 def _passage_text(chunk: Chunk) -> str:
     return f"{chunk.title}\n{chunk.text}" if chunk.title and not chunk.text.startswith(chunk.title) else chunk.text
+
+
+@dataclass
+class PreparedSet:
+    """A BEIR set with both rankings computed once per query, so fusion settings can be compared cheaply."""
+
+    retriever: Retriever
+    qrels: dict[str, dict[str, int]]
+    candidates: dict[str, tuple[list, list, str]]  # query id -> (dense, lexical, language)
+    corpus_size: int
+    index_seconds: float
+    query_seconds: float
+
+    def runs(self, weights: FusionWeights) -> dict[str, dict[str, list[str]]]:
+        runs: dict[str, dict[str, list[str]]] = {"fused": {}, "dense": {}, "lexical": {}}
+        for query_id, (dense, lexical, lang) in self.candidates.items():
+            runs["dense"][query_id] = [c.id for c, _ in dense]
+            runs["lexical"][query_id] = [c.id for c, _ in lexical]
+            runs["fused"][query_id] = [h.chunk.id for h in self.retriever.fuse(dense, lexical, lang, 10, weights)]
+        return runs
+
+
+def prepare(
+    settings: Settings, corpus: Path, queries: Path, qrels_path: Path, embedder: Embedder | None = None
+) -> PreparedSet:
+    started = time.perf_counter()
+    detector = LanguageDetector()
+    embedder = embedder or make_embedder(settings.embedder, settings.embedder_base_url,
+                                         settings.embedder_api_key.get_secret_value())
+    index = corpus_index(settings, corpus, embedder, detector)
+    indexed = time.perf_counter()
+    retriever = Retriever(index.vectors, index.lexical_path, FusionWeights())
+    qrels = read_qrels(qrels_path)
+    rows = [r for r in read_jsonl(queries) if r["_id"] in qrels]
+    vectors = embedder.embed_queries([r["text"] for r in rows])
+    candidates = {}
+    for row, vector in zip(rows, vectors):
+        lang = detector.detect(row["text"]).language
+        dense, lexical = retriever.candidates(row["text"], lang, query_vector=vector)
+        candidates[row["_id"]] = (dense, lexical, lang)
+    return PreparedSet(retriever, qrels, candidates, index.vectors.count(), indexed - started,
+                       time.perf_counter() - indexed)
 
 
 def run_beir_eval(
@@ -97,35 +139,21 @@ def run_beir_eval(
     embedder: Embedder | None = None,
     weights: FusionWeights | None = None,
 ) -> dict:
-    """Evaluate fused, dense-only and lexical-only rankings over the same candidates."""
-    started = time.perf_counter()
-    detector = LanguageDetector()
-    embedder = embedder or make_embedder(settings.embedder, settings.embedder_base_url,
-                                         settings.embedder_api_key.get_secret_value())
-    index = corpus_index(settings, corpus, embedder, detector)
-    indexed = time.perf_counter()
-    retriever = Retriever(index.vectors, index.lexical_path, weights or FusionWeights())
-    qrels = read_qrels(qrels_path)
-    rows = [r for r in read_jsonl(queries) if r["_id"] in qrels]
-    vectors = embedder.embed_queries([r["text"] for r in rows])
-    runs: dict[str, dict[str, list[str]]] = {"fused": {}, "dense": {}, "lexical": {}}
-    languages: Counter[str] = Counter()
-    for row, vector in zip(rows, vectors):
-        lang = detector.detect(row["text"]).language
-        languages[lang] += 1
-        dense, lexical = retriever.candidates(row["text"], lang, query_vector=vector)
-        runs["dense"][row["_id"]] = [c.id for c, _ in dense]
-        runs["lexical"][row["_id"]] = [c.id for c, _ in lexical]
-        runs["fused"][row["_id"]] = [h.chunk.id for h in retriever.fuse(dense, lexical, lang, 10)]
-    result = metrics(runs["fused"], qrels) | {
-        "queries": len(rows),
-        "corpus": index.vectors.count(),
-        "fused": metrics(runs["fused"], qrels),
-        "dense": metrics(runs["dense"], qrels),
-        "lexical": metrics(runs["lexical"], qrels),
-        "weights": asdict(retriever.weights),
-        "query_languages": dict(languages),
-        "index_seconds": round(indexed - started, 2),
-        "seconds": round(time.perf_counter() - started, 2),
+    """Evaluate the default fused ranking, plain RRF, dense-only and lexical-only over the same candidates."""
+    prepared = prepare(settings, corpus, queries, qrels_path, embedder)
+    weights = weights or FusionWeights()
+    runs = prepared.runs(weights)
+    rrf = prepared.runs(FusionWeights(mode="rrf"))["fused"]
+    fused = metrics(runs["fused"], prepared.qrels)
+    return fused | {
+        "queries": len(prepared.candidates),
+        "corpus": prepared.corpus_size,
+        "fused": fused,
+        "dense": metrics(runs["dense"], prepared.qrels),
+        "lexical": metrics(runs["lexical"], prepared.qrels),
+        "rrf": metrics(rrf, prepared.qrels),
+        "weights": asdict(weights),
+        "query_languages": dict(Counter(lang for _, _, lang in prepared.candidates.values())),
+        "index_seconds": round(prepared.index_seconds, 2),
+        "query_seconds": round(prepared.query_seconds, 2),
     }
-    return result

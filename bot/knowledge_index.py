@@ -29,5 +29,8 @@ class KnowledgeIndex:
         index.save(self.lexical_path)
         return index
 
+    def lexical_is_current(self) -> bool:
+        return self.lexical_path.exists() and LexicalIndex.load(self.lexical_path).is_current
+
     def is_empty(self) -> bool:
         return self.vectors.count() == 0 or not self.lexical_path.exists()

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from bot.text import stems
+from bot.text import TOKENIZER_VERSION, stems
 
 
 @dataclass
@@ -25,6 +25,12 @@ class LexicalIndex:
     postings: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     doc_len: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     payload: list[Any] = field(default_factory=list)  # one object per document, e.g. its Chunk
+    tokenizer: int = 0  # set by build(); 0 = unknown (an index pickled before versions existed)
+
+    @property
+    def is_current(self) -> bool:
+        """False when built by an older tokeniser (rebuild it)."""
+        return self.tokenizer == TOKENIZER_VERSION
 
     @classmethod
     def build(
@@ -47,7 +53,8 @@ class LexicalIndex:
             for term, (rows, tfs) in raw.items()
         }
         return cls(
-            k1=k1, b=b, ids=ids, postings=postings, doc_len=np.asarray(lengths, dtype=np.float32), payload=payload or []
+            k1=k1, b=b, ids=ids, postings=postings, doc_len=np.asarray(lengths, dtype=np.float32), payload=payload or [],
+            tokenizer=TOKENIZER_VERSION,
         )
 
     def __len__(self) -> int:

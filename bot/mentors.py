@@ -94,8 +94,6 @@ def match_mentors(
         topic = topic_of(hit.chunk.doc_id)
         if topic:
             topic_weight[topic] = topic_weight.get(topic, 0.0) + 1.0 / (1 + rank)
-    if not topic_weight:
-        topic_weight = {"social-enterprise": 0.5}
     wanted_regions = regions_in(question) | ({region} if region else set())
     readable = UNDERSTOOD.get(lang, (lang,))
 
@@ -103,7 +101,7 @@ def match_mentors(
         topical = sum(topic_weight.get(t, 0.0) for t in mentor.topics)
         speaks = any(l in readable for l in mentor.languages)
         nearby = bool(wanted_regions & set(mentor.regions))
-        return topical * (1.0 if speaks else 0.3) + (0.5 if nearby else 0.0) + (0.05 if speaks else 0.0)
+        return topical * (1.0 if speaks else 0.3) + (0.3 if speaks else 0.0) + (0.5 if nearby else 0.0)
 
     ranked = sorted(mentors, key=lambda m: (-score(m), m.id))
-    return [m for m in ranked if score(m) > 0.05][:limit]
+    return [m for m in ranked if score(m) > 0.0][:limit]

@@ -17,11 +17,28 @@ from bot.store import VectorStore
 class FusionWeights:
     """How the two rankings are combined; tuned with `veiviser eval` on the dev sets."""
 
+    mode: str = "convex"  # "convex": weighted sum of normalised scores; "rrf": reciprocal-rank fusion
     dense: float = 1.0
     lexical: float = 1.0
     rrf_k: float = 60.0
-    depth: int = 50  # how deep each ranking is read
-    same_language_boost: float = 0.15  # soft preference for material in the asker's language
+    depth: int = 100  # how deep each ranking is read
+    same_language_bonus: float = 0.02  # soft preference for material in the asker's language (convex units)
+
+
+def convex_fuse(
+    dense: list[tuple[str, float]], lexical: list[tuple[str, float]], dense_weight: float, lexical_weight: float
+) -> dict[str, float]:
+    """Weighted sum of min-max normalised dense similarities and BM25 scores (absent = 0)."""
+    fused: dict[str, float] = {}
+    for ranking, weight in ((dense, dense_weight), (lexical, lexical_weight)):
+        if not ranking:
+            continue
+        scores = [s for _, s in ranking]
+        low, high = min(scores), max(scores)
+        span = (high - low) or 1.0
+        for item, score in ranking:
+            fused[item] = fused.get(item, 0.0) + weight * (score - low) / span
+    return fused
 
 
 def rrf_fuse(
@@ -107,12 +124,17 @@ class Retriever:
         chunks = {c.id: c for c, _ in dense} | {c.id: c for c, _ in lexical}
         dense_scores = {c.id: s for c, s in dense}
         lexical_scores = {c.id: s for c, s in lexical}
-        fused = rrf_fuse([([c.id for c, _ in dense], w.dense), ([c.id for c, _ in lexical], w.lexical)], w.rrf_k)
+        if w.mode == "rrf":
+            fused = rrf_fuse([([c.id for c, _ in dense], w.dense), ([c.id for c, _ in lexical], w.lexical)], w.rrf_k)
+            bonus = 0.0  # plain RRF, kept as the reference ranking in `veiviser eval`
+        else:
+            fused = convex_fuse([(c.id, s) for c, s in dense], [(c.id, s) for c, s in lexical], w.dense, w.lexical)
+            bonus = w.same_language_bonus
         preferred = _preferred_languages(lang)
         hits = [
             Hit(
                 chunk=chunks[i],
-                score=score * (1.0 + w.same_language_boost if chunks[i].lang in preferred else 1.0),
+                score=score + (bonus if chunks[i].lang in preferred else 0.0),
                 dense=dense_scores.get(i, 0.0),
                 lexical=lexical_scores.get(i, 0.0),
             )

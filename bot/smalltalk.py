@@ -11,7 +11,7 @@ GREETING = re.compile(
 THANKS = re.compile(r"^(takk|tusen takk|takk skal du ha|tack|tack så mycket|stort tack|thanks|thank you)\b", re.I)
 CAPABILITIES = re.compile(
     r"(hva|kva|vad) kan (du|ni)|hva gjør du|kva gjer du|vad gör du|hvem er du|kven er du|vem är du|"
-    r"what can you do|who are you|^/help\b|^hjelp\b|^hjälp\b|^help\b|hvordan fungerer|korleis fungerer|hur fungerar",
+    r"what can you do|who are you|^/help\b|^hjelp\b|^hjälp\b|^help\b|(hvordan fungerer|korleis fungerer|hur fungerar|hur funkar) (du|det her|detta|veiviser)\b",
     re.I,
 )
 

@@ -8,11 +8,31 @@ from functools import lru_cache
 
 import snowballstemmer
 
+# Bump when tokenising or stemming changes: lexical indexes built with another version are rebuilt.
+TOKENIZER_VERSION = 2
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅÄÖÉ0-9«\"(])")
 
 # Snowball has no Nynorsk stemmer; the Norwegian one handles both written standards.
 _STEMMER_FOR_LANG = {"nb": "norwegian", "nn": "norwegian", "no": "norwegian", "sv": "swedish", "da": "danish", "en": "english"}
+
+
+# Function words that carry no topic; dropped from lexical queries and documents alike.
+STOP_WORDS = frozenset(
+    """
+    og i jeg det at en et den til er som på de med han av ikke ikkje der så var meg seg men ett har om vi min mitt
+    ha hadde hun nå over da ved fra du ut sin dem oss opp man kan hans hvor eller hva skal selv sjøl her alle vil bli
+    ble blei blitt kunne inn når være kom noen noe ville dere deres kun ja etter ned skulle denne for deg si sine sitt
+    mot å meget hvorfor dette disse uten hvordan ingen din ditt blir samme hvilken hvilke sånn inni mellom vår hver
+    hvem vors hvis både bare enn fordi før mange også slik vært båe begge siden dykk dykkar dei deira deires deim
+    di didan diss eg ein eit eitt elles honom hjå ho hoe henne hennar hennes hoss hossen ingi inkje korleis korso kva
+    kvar kvarhelst kven kvi kvifor me medan mi mine mykje no nokon noka nokor noko nokre sia sidan so somt somme um
+    upp vere vore verte vort varte vart och att jag hon sig för med till är på av som inte vad hur varför vem vilken
+    vilka där här när från eller om ni mig dig oss er dem kan ska skulle vill måste blir bli blev varit vara
+    the a an and or of to in is are was were be been for on with as by at it this that what how why who which do does
+    can i you we they my your our their me
+    """.split()
+)
 
 
 def normalise(text: str) -> str:
@@ -33,8 +53,8 @@ def _stemmer(lang: str) -> snowballstemmer.stemmer:
 
 
 def stems(text: str, lang: str) -> list[str]:
-    """Stemmed word tokens for lexical search, using the stemmer of `lang`."""
-    return _stemmer(lang).stemWords(words(text))
+    """Stemmed content-word tokens for lexical search, using the stemmer of `lang`."""
+    return _stemmer(lang).stemWords([w for w in words(text) if w not in STOP_WORDS])
 
 
 def sentences(text: str) -> list[str]:

@@ -99,7 +99,7 @@ class Ingester:
         manifest = Manifest.load(self.index.manifest_path)
         files = list(find_files(folders))
         seen: set[str] = set()
-        changed = not self.index.lexical_path.exists()
+        changed = not self.index.lexical_is_current()
         for position, (path, name) in enumerate(files, start=1):
             seen.add(name)
             if on_progress:

@@ -32,6 +32,7 @@ def test_plain_rendering_in_swedish():
         ("Tack så mycket", "thanks"),
         ("kva kan du hjelpe meg med", "capabilities"),
         ("vad kan du göra?", "capabilities"),
+        ("hur fungerar en bygdebutik", None),
         ("/start", "greeting"),
         ("hei, hvordan registrerer jeg et aksjeselskap i Brønnøysund", None),
         ("hej jag undrar hur man söker bidrag från Tillväxtverket för mitt företag", None),

@@ -1,0 +1,117 @@
+"""The answer core on real Chroma and the real embedder over the fixture knowledge."""
+
+import sqlite3
+
+import pytest
+
+from bot.llm import make_chat_model
+from bot.models import Filters, Question
+from bot.runtime import build_runtime
+from tests.conftest import make_settings
+from tests.fakes.openai_stub import OpenAIStub
+
+pytestmark = pytest.mark.integration
+
+
+def ask(runtime, text: str, **kwargs):
+    return runtime.assistant.answer(Question(text=text, **kwargs))
+
+
+def test_bokmal_question_gets_a_grounded_bokmal_answer(runtime):
+    answer = ask(runtime, "hvor mye aksjekapital trenger et AS")
+    assert answer.language == "nb" and answer.confident and answer.kind == "answer"
+    assert answer.sources[0].id == "m04-legal-form-nb"
+    assert "30 000" in answer.answer and answer.answer.startswith("Fra «")
+    assert answer.read_next[0].id == "m04-legal-form-nb" and answer.read_next[0].module == 4
+    assert answer.mentors and answer.mentors[0].name.startswith("Kari")
+
+
+def test_swedish_question_gets_swedish_material_and_mentor(runtime):
+    answer = ask(runtime, "hur mycket aktiekapital behöver ett aktiebolag")
+    assert answer.language == "sv" and answer.confident
+    assert answer.sources[0].id == "m04-legal-form-sv" and "25 000" in answer.answer
+    assert answer.mentors[0].name.startswith("Sven")
+
+
+def test_cross_lingual_question_is_framed_in_the_askers_language(runtime):
+    answer = ask(runtime, "hur fungerar en bygdebutik som ägs av byn")
+    assert answer.language == "sv"
+    assert answer.sources[0].id == "m12-rural-nn"
+    assert answer.answer.startswith("Ur ”") and "(Materialet är på norska (nynorska).)" in answer.answer
+
+
+def test_nynorsk_is_answered_in_nynorsk(runtime):
+    answer = ask(runtime, "korleis kan bygda eige butikken saman")
+    assert answer.language == "nn" and answer.answer.startswith("Frå «")
+    assert answer.read_next[0].id == "m12-rural-nn"
+
+
+def test_uncovered_question_is_declined_and_recorded(runtime):
+    answer = ask(runtime, "hva er beste oppskrift på kanelboller med kardemomme", channel="test")
+    assert not answer.confident and answer.kind == "declined" and answer.sources == []
+    assert "fant ikke" in answer.answer and answer.mentors
+    assert runtime.conversations.unanswered()[0]["question"].startswith("hva er beste oppskrift")
+
+
+def test_greeting_and_capabilities_are_short_replies(runtime):
+    hello = ask(runtime, "Hej!", lang_hint="sv")
+    assert hello.kind == "smalltalk" and hello.answer.startswith("Hej! Jag är Veiviser")
+    what = ask(runtime, "kva kan du hjelpe meg med")
+    assert what.kind == "smalltalk" and what.language == "nn" and "Eg svarar" in what.answer
+
+
+def test_bad_input_gets_a_clear_message(runtime):
+    empty = ask(runtime, "   ")
+    assert empty.kind == "error" and not empty.confident
+    long = ask(runtime, "hvordan " * 400)
+    assert long.kind == "error" and "2000" in long.answer and "for lang" in long.answer
+
+
+def test_expired_material_is_not_used(runtime):
+    answer = ask(runtime, "søknadsfrist for bygdemidler til dugnad og bygdebutikk")
+    assert all(s.id != "m99-expired-nb" for s in answer.sources)
+
+
+def test_filters_restrict_retrieval(runtime):
+    hits = runtime.retriever.search("aksjekapital", "nb", 5, Filters(countries=("SE",)))
+    assert hits and all(h.chunk.country == "SE" for h in hits)
+
+
+def test_previous_turn_language_is_a_hint(runtime):
+    first = ask(runtime, "korleis registrerer eg eit føretak", conversation_id="c1")
+    follow_up = ask(runtime, "Takk", conversation_id="c1")
+    assert first.language == follow_up.language == "nn"
+
+
+def test_turns_are_recorded(runtime):
+    ask(runtime, "hvor mye aksjekapital trenger et AS", channel="test", user_id="u1")
+    db = sqlite3.connect(str(runtime.settings.sqlite_path))
+    assert db.execute("SELECT count(*) FROM turns WHERE user_id = 'u1'").fetchone()[0] == 1
+
+
+def _llm_runtime(ingested_store, tmp_path, embedder, stub: OpenAIStub):
+    settings = make_settings(
+        ingested_store, llm="openai:stub-model", llm_base_url=stub.base_url, llm_timeout_s=1.0,
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    return build_runtime(settings, embedder, make_chat_model(settings))
+
+
+def test_llm_answer_goes_through_the_openai_compatible_endpoint(ingested_store, tmp_path, embedder):
+    with OpenAIStub(reply="Et AS trenger minst 30 000 kroner i aksjekapital [1].") as stub:
+        runtime = _llm_runtime(ingested_store, tmp_path, embedder, stub)
+        answer = ask(runtime, "hvor mye aksjekapital trenger et AS")
+        runtime.close()
+    assert answer.composer == "llm" and answer.answer.startswith("Et AS trenger")
+    sent = stub.requests[0]["body"]
+    assert stub.requests[0]["path"] == "/v1/chat/completions" and sent["model"] == "stub-model"
+    assert "norsk bokmål" in sent["messages"][0]["content"] and "30 000" in sent["messages"][1]["content"]
+
+
+@pytest.mark.parametrize("failure", [{"status": 500}, {"delay": 2.0}])
+def test_failing_llm_falls_back_to_the_extractive_answer(ingested_store, tmp_path, embedder, failure):
+    with OpenAIStub(**failure) as stub:
+        runtime = _llm_runtime(ingested_store, tmp_path, embedder, stub)
+        answer = ask(runtime, "hvor mye aksjekapital trenger et AS")
+        runtime.close()
+    assert answer.composer == "extractive-fallback" and answer.confident and "30 000" in answer.answer
