@@ -19,8 +19,8 @@ from bot.text import TOKENIZER_VERSION, stems
 class LexicalIndex:
     """BM25 (k1, b) over documents given as (id, text, language)."""
 
-    k1: float = 1.2
-    b: float = 0.75
+    k1: float = 0.9
+    b: float = 0.5
     ids: list[str] = field(default_factory=list)
     postings: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     doc_len: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
@@ -34,7 +34,7 @@ class LexicalIndex:
 
     @classmethod
     def build(
-        cls, docs: Iterable[tuple[str, str, str]], k1: float = 1.2, b: float = 0.75, payload: list[Any] | None = None
+        cls, docs: Iterable[tuple[str, str, str]], k1: float = 0.9, b: float = 0.5, payload: list[Any] | None = None
     ) -> "LexicalIndex":
         """Index (id, text, lang) triples; each text is stemmed with its own language."""
         ids: list[str] = []

@@ -9,7 +9,7 @@ from functools import lru_cache
 import snowballstemmer
 
 # Bump when tokenising or stemming changes: lexical indexes built with another version are rebuilt.
-TOKENIZER_VERSION = 2
+TOKENIZER_VERSION = 3
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅÄÖÉ0-9«\"(])")
 

