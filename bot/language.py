@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.language_markers import ENDINGS, MARKERS
+from bot.language_markers import AR_WORDS_BOKMAL, ENDINGS, MARKERS
 
 CODES = ("nb", "nn", "sv", "da", "en")
 # Who writes to the assistant: mostly Bokmål and Swedish, seldom Danish (log-score offsets).
@@ -57,7 +57,7 @@ class LanguageDetector:
             total[self._lingua_codes[value.language]] += math.log(max(value.value, 1e-4))
         for token in WORD_RE.findall(text.lower()):
             weights = MARKERS.get(token)
-            if weights is None:
+            if weights is None and token not in AR_WORDS_BOKMAL:
                 weights = next((w for ending, w in ENDINGS if token.endswith(ending) and len(token) > len(ending) + 2), None)
             if weights:
                 for code, weight in weights.items():

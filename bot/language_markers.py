@@ -9,14 +9,18 @@ def _entries(words: str, weights: dict[str, float]) -> dict[str, dict[str, float
 
 # Nynorsk forms that Bokmål (and Danish) do not use.
 NYNORSK = """
-ikkje eg kva korleis kvifor kven kvar kvart kvarandre berre frå mykje noko nokon nokre nokså dei ein eit
-vere vera ho hjå sjølv sjølve sjølvsagt medan difor saman heile heilt utan vart vore enno sidan fekk gjekk
-seie seier veit gjer gjere gjera kjem kome fleire sjå høyre høyrer trur vatn auge augo eitt mogleg
-moglegheit moglegheiter vanleg vanlegvis særleg verkeleg eigentleg dessutan framleis korkje anten då kor
-verksemd verksemda verksemder føretak føretaket tilskot tilskotet stifting stiftinga teneste tenester
-tenesta tilsette treng hugse hugsa byrje ynskje ønskje dårleg vanskeleg tydeleg offentleg kommunar veke
-veka veker meir hennar deira dykk eigen eige eigne eigarskap òg søkje søkjer lagar seinare tidlegare
-kvardag jamvel ynskjer betre einskild spørsmåla foreining foreininga reknar
+ikkje eg kva korleis kvifor kven kvar kvart kvarandre berre frå mykje noko nokon nokre nokså dei ein
+eit vere vera ho hjå sjølv sjølve sjølvsagt medan difor saman heile heilt utan vart vore enno sidan
+fekk gjekk seie seier veit gjer gjere gjera kjem kome fleire sjå høyre høyrer trur vatn auge augo
+eitt mogleg moglegheit moglegheiter vanleg vanlegvis særleg verkeleg eigentleg dessutan framleis
+korkje anten då kor verksemd verksemda verksemder føretak føretaket tilskot tilskotet stifting
+stiftinga teneste tenester tenesta tilsette treng hugse hugsa byrje ynskje ønskje dårleg vanskeleg
+tydeleg offentleg kommunar veke veka veker meir hennar deira dykk eigen eige eigne eigarskap òg
+søkje søkjer lagar seinare tidlegare kvardag jamvel ynskjer betre einskild spørsmåla foreining
+foreininga reknar same meiner fortel ligg held gjev heiter sel kjende følgt budde skreiv laga snakka
+kasta syner tykkjer hugsar svarar kallar leitar byggjer verkar spennande kjende vidare
+noka teke gjeve vakse ynske fyrste sjølvstendig
+tilbod tilbodet tilboda høve høvet elles
 """
 
 # Bokmål forms that neither Nynorsk nor Danish use.
@@ -25,7 +29,9 @@ hva mye noe noen mens uten ble vært ennå annet fikk gikk sier vet gjør gjøre
 flere se høre vann mulig mulighet muligheter vanlig vanligvis særlig egentlig dessuten fortsatt
 trenger tilskudd virksomhet virksomheten stiftelsen tjeneste tjenester tjenesten ønske dårlig
 vanskelig tydelig offentlig penger dager kommuner uke uker eierskap skriver senere tidligere bedre
-regner
+regner samme mener forteller ligger holder gir heter selger kjente fulgt bodde skrev laget snakket
+kastet viste synes husker svarer kaller leter bygger virker spennende videre skrevet lest vokst
+tilbud tilbudet tilbudene anledning ellers første
 """
 
 # Forms Bokmål shares with Danish but not with Nynorsk.
@@ -61,6 +67,9 @@ for _words, _weights in (
         MARKERS.setdefault(_word, {}).update(_w)
 
 # Word endings, tried when the word itself is not in MARKERS (first match wins).
+# Common Bokmål words ending in -ar, so the Nynorsk "-ar" ending rule leaves them alone.
+AR_WORDS_BOKMAL = frozenset("var har svar klar par bar januar februar seminar dollar radar kar altar bildar".split())
+
 ENDINGS: tuple[tuple[str, dict[str, float]], ...] = (
     ("leg", {"nn": 1.0, "nb": -0.5}),
     ("lege", {"nn": 1.0, "nb": -0.5}),
@@ -70,6 +79,9 @@ ENDINGS: tuple[tuple[str, dict[str, float]], ...] = (
     ("inga", {"nn": 0.8, "nb": -0.3}),
     ("ingane", {"nn": 1.0, "nb": -0.5}),
     ("ane", {"nn": 0.6, "nb": -0.3}),
+    ("ande", {"nn": 0.8, "nb": -0.4}),
+    ("aste", {"nn": 0.6, "nb": -0.3}),
+    ("ar", {"nn": 0.6, "sv": 0.6, "nb": -0.3, "da": -0.3}),
     ("hed", {"da": 1.0}),
     ("hedens", {"da": 1.0}),
     ("tion", {"da": 0.5, "sv": 0.5, "nb": -0.5, "nn": -0.5}),
