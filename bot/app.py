@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from bot.i18n import UI_LANGUAGES, Translator
+from ingest.loaders import FRONT_MATTER_RE
 from bot.models import Question
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
@@ -75,6 +76,15 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         answer = await asyncio.to_thread(rt.assistant.answer, question)
         return answer.to_json()
 
+    @app.get("/read/{doc_id}", response_class=HTMLResponse)
+    async def read_document(doc_id: str, rt: Runtime = Depends(get_runtime)) -> str:
+        """A course module or article as a readable page (the target of "read next" links)."""
+        chunk = rt.retriever.documents().get(doc_id)
+        path = _knowledge_file(rt.settings, chunk.path) if chunk else None
+        if path is None:
+            raise HTTPException(404, f"No document with id {doc_id!r}.")
+        return render_document_page(path.read_text("utf-8"), chunk.title, chunk.lang)
+
     @app.get("/", response_class=HTMLResponse)
     async def web_chat(request: Request, rt: Runtime = Depends(get_runtime)) -> str:
         """A minimal web chat for trying the assistant without Telegram or Slack."""
@@ -82,6 +92,31 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         return render_chat_page(rt.translator, lang)
 
     return app
+
+
+def _knowledge_file(settings: Settings, display_path: str) -> Path | None:
+    """The file behind a chunk's display path, only if it lies inside a configured knowledge folder."""
+    for folder in settings.knowledge_dirs:
+        root = folder.resolve()
+        candidate = (root.parent / display_path).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file() and candidate.suffix in (".md", ".txt"):
+            return candidate
+    return None
+
+
+def render_document_page(source: str, title: str, lang: str) -> str:
+    """Markdown (front matter stripped) as a small standalone HTML page; raw HTML in the source is escaped."""
+    from markdown_it import MarkdownIt
+
+    body = FRONT_MATTER_RE.sub("", source, count=1)
+    rendered = MarkdownIt("commonmark", {"html": False}).enable("table").render(body)
+    return (
+        f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
+        "<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;"
+        "line-height:1.5;color:#1d2733}table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:.3rem}"
+        f"</style></head><body><h1>{html.escape(title)}</h1>{rendered}</body></html>"
+    )
 
 
 def _accepted_language(header: str) -> str:

@@ -28,6 +28,7 @@ class AnswerPolicy:
     max_sources: int = 3
     max_mentors: int = 2
     max_read_next: int = 2
+    public_base_url: str = ""  # e.g. http://127.0.0.1:8000: "read next" links point to /read/<id> there
 
 
 class Assistant:
@@ -125,10 +126,16 @@ class Assistant:
             prefix = hit.chunk.doc_id.rsplit("-", 1)[0]
             versions = [documents[f"{prefix}-{l}"] for l in UNDERSTOOD.get(lang, (lang,)) if f"{prefix}-{l}" in documents]
             chunk = versions[0] if versions else hit.chunk
-            pointers.append(ModulePointer(chunk.doc_id, chunk.title, chunk.module or 0, chunk.url))
+            pointers.append(ModulePointer(chunk.doc_id, chunk.title, chunk.module or 0, self._link(chunk)))
             if len(pointers) == self.policy.max_read_next:
                 break
         return pointers
+
+    def _link(self, chunk) -> str | None:  # noqa: ANN001 - a Chunk
+        """The document's own URL, else its page on this service when a public base URL is configured."""
+        if chunk.url:
+            return chunk.url
+        return f"{self.policy.public_base_url.rstrip('/')}/read/{chunk.doc_id}" if self.policy.public_base_url else None
 
     def _smalltalk(self, question: Question, lang: str, kind: str) -> Answer:
         if kind == "greeting":

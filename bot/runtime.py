@@ -63,6 +63,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None, llm=None
             confidence_threshold=settings.confidence_threshold,
             k=settings.retrieval_k,
             max_question_chars=settings.max_question_chars,
+            public_base_url=settings.public_base_url,
         ),
     )
     return Runtime(settings, index.embedder, index, detector, translator, retriever, conversations, assistant)

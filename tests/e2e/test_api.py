@@ -49,3 +49,10 @@ def test_web_chat_page_is_localised(client):
     page = client.get("/", headers={"accept-language": "sv-SE,sv;q=0.9"}).text
     assert '<html lang="sv">' in page and "Skicka" in page and "/api/ask" in page
     assert "Send" in client.get("/", headers={"accept-language": "nn-NO"}).text
+
+
+def test_read_next_documents_are_served_as_pages(client):
+    page = client.get("/read/m04-legal-form-sv")
+    assert page.status_code == 200 and "<h1>Välj företagsform för ett socialt företag</h1>" in page.text
+    assert "<h2>Aktiebolag</h2>" in page.text and "sources:" not in page.text
+    assert client.get("/read/no-such-id").status_code == 404
