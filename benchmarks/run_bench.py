@@ -23,7 +23,7 @@ from bot.runtime import build_index, build_runtime
 from bot.settings import Settings
 from ingest.pipeline import Ingester
 
-PIECE_WORDS = 60
+PIECE_WORDS = 45
 SETS = ("norquad", "swequad_mc", "swefaq")
 
 
