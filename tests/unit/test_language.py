@@ -40,3 +40,14 @@ def test_empty_text_falls_back_to_hint_or_default(detect):
 def test_confidence_is_a_probability():
     detection = LanguageDetector().detect("korleis startar eg ei sosial verksemd")
     assert 0.0 <= detection.confidence <= 1.0 and detection.language == "nn"
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=200), st.sampled_from([None, "nb", "nn", "sv", "en", "da", "xx"]))
+def test_any_text_gets_a_supported_code(text: str, hint):
+    detection = LanguageDetector().detect(text, hint)
+    assert detection.language in ("nb", "nn", "sv", "en", "da")
+    assert 0.0 <= detection.confidence <= 1.0

@@ -44,3 +44,11 @@ def test_rrf_rewards_agreement_and_respects_weights():
     assert fused["a"] == fused["b"] > fused["c"] > 0
     weighted = rrf_fuse([(["a", "b"], 2.0), (["b", "a"], 1.0)], rrf_k=60)
     assert weighted["a"] > weighted["b"]
+
+
+def test_convex_fusion_normalises_each_ranking():
+    from bot.retrieval import convex_fuse
+
+    fused = convex_fuse([("a", 0.9), ("b", 0.8), ("c", 0.7)], [("c", 12.0), ("d", 3.0)], 0.5, 0.5)
+    assert fused["a"] == 0.5 and fused["c"] == 0.5 and abs(fused["b"] - 0.25) < 1e-9 and fused["d"] == 0.0
+    assert convex_fuse([], [("x", 1.0)], 0.5, 0.5) == {"x": 0.0}

@@ -1,0 +1,36 @@
+from hypothesis import given, settings, strategies as st
+
+from bot.compose import MAX_ANSWER_WORDS, Composer, key_sentences
+from bot.i18n import Translator
+from bot.models import Chunk, Hit
+
+
+def hit(text: str, lang: str = "nb", title: str = "Selskapsform") -> Hit:
+    chunk = Chunk(id="c", text=text, doc_id="d", title=title, section="", path="p", lang=lang, kind="module",
+                  country="NO", module=4)
+    return Hit(chunk=chunk, score=1.0, dense=0.9)
+
+
+TEXT = ("Det finnes flere selskapsformer. Et aksjeselskap må ha minst 30 000 kroner i aksjekapital. "
+        "Enkeltpersonforetak har ingen krav til kapital. Været i Trøndelag er ofte vått om høsten.")
+
+
+def test_key_sentences_prefer_the_question_terms_and_keep_reading_order():
+    chosen = key_sentences("hvor mye aksjekapital trenger et aksjeselskap", "nb", [hit(TEXT)], limit=2)
+    assert chosen == ["Det finnes flere selskapsformer.", "Et aksjeselskap må ha minst 30 000 kroner i aksjekapital."]
+
+
+def test_extractive_answer_has_a_lead_and_notes_another_language():
+    composer = Composer(Translator())
+    text = composer.extractive("hur mycket aktiekapital", "sv", [hit(TEXT)])
+    assert text.startswith("Ur ”Selskapsform”:") and text.endswith("(Materialet är på norska (bokmål).)")
+    assert "(Materialet" not in composer.extractive("kor mykje aksjekapital", "nn", [hit(TEXT)])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=80), min_size=1, max_size=30))
+def test_answers_stay_short_whatever_the_passage(sentences):
+    text = ". ".join(sentences)
+    chosen = key_sentences("aksjekapital", "nb", [hit(text)])
+    assert len(chosen) <= 3
+    assert len(chosen) <= 1 or sum(len(s.split()) for s in chosen) <= MAX_ANSWER_WORDS
