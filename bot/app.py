@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from bot.models import Question
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 
+log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MAX_BODY_BYTES = 64 * 1024
 
@@ -61,7 +63,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         return await call_next(request)
 
     @app.post("/api/ask")
-    async def ask(payload: AskRequest, rt: Runtime = Depends(get_runtime)) -> dict:
+    async def ask(payload: AskRequest, rt: Runtime = Depends(get_runtime)):  # noqa: ANN201 - dict or JSONResponse
         """Answer one question; returns the `ask --json` object."""
         if len(payload.question) > rt.settings.max_question_chars:
             lang = payload.lang or rt.detector.detect(payload.question[:500]).language
@@ -73,7 +75,13 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                 ),
             )
         question = Question(text=payload.question, lang=payload.lang, channel="web")
-        answer = await asyncio.to_thread(rt.assistant.answer, question)
+        try:
+            answer = await asyncio.to_thread(rt.assistant.answer, question)
+        except Exception:  # noqa: BLE001 - the asker gets a clear message, the log gets the details
+            log.exception("answering failed")
+            lang = payload.lang or rt.detector.detect(payload.question[:500]).language
+            message = rt.translator.translate(lang, "Something went wrong on our side. Please try again in a moment.")
+            return JSONResponse({"detail": message}, 500)
         return answer.to_json()
 
     @app.get("/read/{doc_id}", response_class=HTMLResponse)

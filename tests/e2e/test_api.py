@@ -56,3 +56,14 @@ def test_read_next_documents_are_served_as_pages(client):
     assert page.status_code == 200 and "<h1>Välj företagsform för ett socialt företag</h1>" in page.text
     assert "<h2>Aktiebolag</h2>" in page.text and "sources:" not in page.text
     assert client.get("/read/no-such-id").status_code == 404
+
+
+def test_internal_failure_gives_a_clear_message_not_a_traceback(runtime, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("chroma exploded: secret internals")
+
+    monkeypatch.setattr(runtime.retriever.store, "search", broken)
+    with TestClient(create_app(runtime.settings, runtime)) as test_client:
+        response = test_client.post("/api/ask", json={"question": "hur mycket aktiekapital behöver ett aktiebolag"})
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Något gick fel hos oss. Försök igen om en stund."}
