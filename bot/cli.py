@@ -88,7 +88,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     runtime = build_runtime(_settings(args))
     conversation = uuid.uuid4().hex
-    print("Veiviser — skriv et spørsmål / skriv en fråga (Ctrl-D for å avslutte)\n")
+    t = runtime.translator
+    print(" / ".join(t.translate(lang, "Write a question (Ctrl-D to quit).") for lang in ("nb", "sv")) + "\n")
     while True:
         try:
             text = input("> ")
