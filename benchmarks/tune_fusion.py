@@ -27,12 +27,13 @@ def main() -> None:
         for name in SETS
     }
     grid = [FusionWeights(mode="rrf")] + [
-        FusionWeights(mode="convex", dense=d, lexical=round(1 - d, 2)) for d in (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
+        FusionWeights(dense=round(1 - lexical, 2), lexical=lexical, specificity_low=low, specificity_high=low + 0.3)
+        for lexical in (0.4, 0.45, 0.5) for low in (0.0, 0.3, 0.4, 0.5)
     ]
-    print("mode    dense lexical  " + "  ".join(f"{n:>10s}" for n in SETS) + "   mean")
+    print("mode    dense lexical  spec  " + "  ".join(f"{n:>10s}" for n in SETS) + "   mean")
     for weights in grid:
         scores = [metrics(prepared[n].runs(weights)["fused"], prepared[n].qrels)["ndcg@10"] for n in SETS]
-        print(f"{weights.mode:7s} {weights.dense:5.2f} {weights.lexical:7.2f}  "
+        print(f"{weights.mode:7s} {weights.dense:5.2f} {weights.lexical:7.2f}  {weights.specificity_low:4.1f}  "
               + "  ".join(f"{s:10.4f}" for s in scores) + f"   {sum(scores) / len(scores):.4f}")
 
 

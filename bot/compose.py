@@ -13,6 +13,7 @@ from bot.models import Hit
 from bot.text import sentences, stems
 
 log = logging.getLogger(__name__)
+CHECKBOX_RE = re.compile(r"^\s*(?:[-*•]\s*)?\[[ xX]?\]")
 LIST_MARK_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\[[ xX]?\])\s*")
 MAX_ANSWER_WORDS = 90
 
@@ -24,21 +25,28 @@ class Composition:
 
 
 def key_sentences(question: str, lang: str, hits: list[Hit], limit: int = 3) -> list[str]:
-    """The sentences of the best hits that share most with the question, in reading order."""
+    """The lead sentence of the best passage plus the sentences of the same document that share most with the
+    question, in reading order. Sentences from other documents are never mixed in."""
+    best_doc = hits[0].chunk.doc_id
     wanted = {s for s in stems(question, lang) if len(s) > 2}
     candidates: list[tuple[float, int, int, str]] = []
     for rank, hit in enumerate(hits[:3]):
+        if hit.chunk.doc_id != best_doc:
+            continue
         for position, sentence in enumerate(sentences(hit.chunk.text)):
+            if CHECKBOX_RE.match(sentence) or sentence.startswith("|"):
+                continue
             sentence = LIST_MARK_RE.sub("", sentence).strip()
             n_words = len(sentence.split())
-            if n_words < 4 or sentence.startswith("|"):
+            if n_words < 4:
                 continue
             overlap = len(wanted & set(stems(sentence, hit.chunk.lang)))
-            score = overlap / (1.0 + n_words / 25.0) + 1.0 / (1 + rank) + (0.4 if position == 0 else 0.0)
+            lead = 2.0 if rank == 0 and position == 0 else 0.0
+            score = lead + overlap / (1.0 + n_words / 25.0) + 1.0 / (1 + rank) - 0.05 * position
             candidates.append((score, rank, position, sentence))
     chosen: list[tuple[int, int, str]] = []
     words = 0
-    for score, rank, position, sentence in sorted(candidates, key=lambda c: -c[0]):
+    for _, rank, position, sentence in sorted(candidates, key=lambda c: -c[0]):
         n_words = len(sentence.split())
         if chosen and words + n_words > MAX_ANSWER_WORDS:
             continue

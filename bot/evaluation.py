@@ -16,7 +16,7 @@ from bot.embedder import Embedder, make_embedder
 from bot.knowledge_index import KnowledgeIndex
 from bot.language import LanguageDetector
 from bot.models import Chunk
-from bot.retrieval import FusionWeights, Retriever
+from bot.retrieval import Candidates, FusionWeights, Retriever
 from bot.settings import Settings
 from bot.store import make_chroma_client
 
@@ -95,17 +95,17 @@ class PreparedSet:
 
     retriever: Retriever
     qrels: dict[str, dict[str, int]]
-    candidates: dict[str, tuple[list, list, str]]  # query id -> (dense, lexical, language)
+    candidates: dict[str, tuple[Candidates, str]]  # query id -> (both rankings, query language)
     corpus_size: int
     index_seconds: float
     query_seconds: float
 
     def runs(self, weights: FusionWeights) -> dict[str, dict[str, list[str]]]:
         runs: dict[str, dict[str, list[str]]] = {"fused": {}, "dense": {}, "lexical": {}}
-        for query_id, (dense, lexical, lang) in self.candidates.items():
-            runs["dense"][query_id] = [c.id for c, _ in dense]
-            runs["lexical"][query_id] = [c.id for c, _ in lexical]
-            runs["fused"][query_id] = [h.chunk.id for h in self.retriever.fuse(dense, lexical, lang, 10, weights)]
+        for query_id, (candidates, lang) in self.candidates.items():
+            runs["dense"][query_id] = [c.id for c, _ in candidates.dense]
+            runs["lexical"][query_id] = [c.id for c, _ in candidates.lexical]
+            runs["fused"][query_id] = [h.chunk.id for h in self.retriever.fuse(candidates, lang, 10, weights)]
         return runs
 
 
@@ -125,8 +125,7 @@ def prepare(
     candidates = {}
     for row, vector in zip(rows, vectors):
         lang = detector.detect(row["text"]).language
-        dense, lexical = retriever.candidates(row["text"], lang, query_vector=vector)
-        candidates[row["_id"]] = (dense, lexical, lang)
+        candidates[row["_id"]] = (retriever.candidates(row["text"], lang, query_vector=vector), lang)
     return PreparedSet(retriever, qrels, candidates, index.vectors.count(), indexed - started,
                        time.perf_counter() - indexed)
 
@@ -153,7 +152,7 @@ def run_beir_eval(
         "lexical": metrics(runs["lexical"], prepared.qrels),
         "rrf": metrics(rrf, prepared.qrels),
         "weights": asdict(weights),
-        "query_languages": dict(Counter(lang for _, _, lang in prepared.candidates.values())),
+        "query_languages": dict(Counter(lang for _, lang in prepared.candidates.values())),
         "index_seconds": round(prepared.index_seconds, 2),
         "query_seconds": round(prepared.query_seconds, 2),
     }

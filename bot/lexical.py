@@ -77,6 +77,17 @@ class LexicalIndex:
             total[rows] += idf * tfs * (self.k1 + 1.0) / (tfs + norm[rows])
         return total
 
+    def specificity(self, query: str, lang: str) -> float:
+        """How rare the query's rarest indexed term is: its IDF over log(N + 1), in [0, 1]; 0 when nothing matches."""
+        n = len(self.ids)
+        best = 0.0
+        for term in set(stems(query, lang)):
+            posting = self.postings.get(term)
+            if posting is not None:
+                df = len(posting[0])
+                best = max(best, math.log(1.0 + (n - df + 0.5) / (df + 0.5)) / math.log(n + 1.0))
+        return best
+
     def search(self, query: str, lang: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top `k` (id, score) pairs with a positive score; `allowed` is an optional boolean mask."""
         scores = self.scores(query, lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,16 +14,34 @@ from bot.models import Chunk, Filters, Hit
 from bot.store import VectorStore
 
 
+SUMMARY_SECTION_RE = re.compile(r"sjekkliste|checklista|checklist|övning|øving|oppgåve|oppgave|exercise", re.I)
+
+
 @dataclass(frozen=True)
 class FusionWeights:
     """How the two rankings are combined; tuned with `veiviser eval` on the dev sets."""
 
     mode: str = "convex"  # "convex": weighted sum of normalised scores; "rrf": reciprocal-rank fusion
-    dense: float = 0.55  # tuned with benchmarks/tune_fusion.py on the three dev sets
-    lexical: float = 0.45
+    dense: float = 0.55  # tuned with benchmarks/tune_fusion.py on the three dev sets and our own questions
+    lexical: float = 0.45  # the lexical weight when the query has a rare, specific term (see below)
+    # The lexical weight is scaled by the specificity of the query's rarest matching term (its normalised IDF):
+    # 0 at or below `specificity_low`, full at `specificity_high`. Names and rare terms make BM25 reliable;
+    # everyday chat wording does not.
+    specificity_low: float = 0.4
+    specificity_high: float = 0.7
     rrf_k: float = 60.0
     depth: int = 100  # how deep each ranking is read
-    same_language_bonus: float = 0.02  # soft preference for material in the asker's language (convex units)
+    same_language_bonus: float = 0.10  # preference for material in the asker's language (convex units)
+    summary_penalty: float = 0.10  # checklists and exercises summarise; explanatory sections answer better
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Both rankings for one query, before fusion."""
+
+    dense: list[tuple[Chunk, float]]
+    lexical: list[tuple[Chunk, float]]
+    specificity: float = 1.0
 
 
 def convex_fuse(
@@ -62,6 +81,7 @@ class Retriever:
         self._lexical = LexicalIndex()
         self._chunks: dict[str, Chunk] = {}
         self._documents: dict[str, Chunk] = {}
+        self._languages = np.zeros(0, dtype=object)
         self._mtime: float | None = None
         self._lock = threading.Lock()
         self.reload_if_changed()
@@ -77,6 +97,7 @@ class Retriever:
         with self._lock:
             index = LexicalIndex.load(self._lexical_path)
             self._chunks = {c.id: c for c in index.payload}
+            self._languages = np.array([c.lang for c in index.payload], dtype=object)
             self._documents = {}
             for chunk in index.payload:
                 self._documents.setdefault(chunk.doc_id, chunk)
@@ -95,46 +116,46 @@ class Retriever:
 
     def candidates(
         self, query: str, lang: str, filters: Filters = Filters(), query_vector: np.ndarray | None = None
-    ) -> tuple[list[tuple[Chunk, float]], list[tuple[Chunk, float]]]:
+    ) -> "Candidates":
         """The dense and the lexical ranking, each `depth` deep, as (chunk, score) pairs."""
         self.reload_if_changed()
         if query_vector is None:
             query_vector = self.store.embedder.embed_queries([query])[0]
         dense = self.store.search(query_vector, self.weights.depth, filters)
-        mask = None
+        # Stems only compare within one written language: lexical evidence is read from material in the
+        # asker's language (and its close neighbours); material in other languages is reached by the dense side.
+        mask = np.isin(self._languages, _preferred_languages(lang))
         if filters != Filters():
-            mask = np.array([filters.allows(c) for c in self._lexical.payload], dtype=bool)
+            mask &= np.array([filters.allows(c) for c in self._lexical.payload], dtype=bool)
         lexical = [
             (self._chunks[i], score)
             for i, score in self._lexical.search(query, lang, self.weights.depth, mask)
             if i in self._chunks
         ]
-        return dense, lexical
+        return Candidates(dense, lexical, self._lexical.specificity(query, lang))
 
-    def fuse(
-        self,
-        dense: list[tuple[Chunk, float]],
-        lexical: list[tuple[Chunk, float]],
-        lang: str,
-        k: int,
-        weights: FusionWeights | None = None,
-    ) -> list[Hit]:
-        """Weighted RRF of the two rankings with a soft preference for the asker's language."""
+    def fuse(self, candidates: "Candidates", lang: str, k: int, weights: FusionWeights | None = None) -> list[Hit]:
+        """Fuse the two rankings (convex or RRF) with a preference for the asker's language."""
         w = weights or self.weights
+        dense, lexical = candidates.dense, candidates.lexical
         chunks = {c.id: c for c, _ in dense} | {c.id: c for c, _ in lexical}
         dense_scores = {c.id: s for c, s in dense}
         lexical_scores = {c.id: s for c, s in lexical}
         if w.mode == "rrf":
             fused = rrf_fuse([([c.id for c, _ in dense], 1.0), ([c.id for c, _ in lexical], 1.0)], w.rrf_k)
-            bonus = 0.0  # plain RRF, kept as the reference ranking in `veiviser eval`
+            bonus = penalty = 0.0  # plain RRF, kept as the reference ranking in `veiviser eval`
         else:
-            fused = convex_fuse([(c.id, s) for c, s in dense], [(c.id, s) for c, s in lexical], w.dense, w.lexical)
-            bonus = w.same_language_bonus
+            span = (candidates.specificity - w.specificity_low) / (w.specificity_high - w.specificity_low)
+            lexical_weight = w.lexical * min(1.0, max(0.0, span))
+            fused = convex_fuse([(c.id, s) for c, s in dense], [(c.id, s) for c, s in lexical], w.dense, lexical_weight)
+            bonus, penalty = w.same_language_bonus, w.summary_penalty
         preferred = _preferred_languages(lang)
         hits = [
             Hit(
                 chunk=chunks[i],
-                score=score + (bonus if chunks[i].lang in preferred else 0.0),
+                score=score
+                + (bonus if chunks[i].lang in preferred else 0.0)
+                - (penalty if SUMMARY_SECTION_RE.search(chunks[i].section) else 0.0),
                 dense=dense_scores.get(i, 0.0),
                 lexical=lexical_scores.get(i, 0.0),
             )
@@ -152,8 +173,7 @@ class Retriever:
         query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """The `k` best chunks for `query`, best first."""
-        dense, lexical = self.candidates(query, lang, filters, query_vector)
-        return self.fuse(dense, lexical, lang, k)
+        return self.fuse(self.candidates(query, lang, filters, query_vector), lang, k)
 
 
 def _preferred_languages(lang: str) -> tuple[str, ...]:
