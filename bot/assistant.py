@@ -10,8 +10,8 @@ from bot import smalltalk
 from bot.compose import Composer
 from bot.conversations import ConversationStore
 from bot.i18n import Translator
-from bot.language import LanguageDetector
-from bot.mentors import UNDERSTOOD, Mentor, match_mentors, topic_of
+from bot.language import LanguageDetector, readable_by
+from bot.mentors import Mentor, match_mentors, topic_of
 from bot.models import Answer, Hit, ModulePointer, Question, Source
 from bot.retrieval import Retriever
 
@@ -124,7 +124,7 @@ class Assistant:
             if topic is None or any(topic_of(p.id) == topic for p in pointers):
                 continue
             prefix = hit.chunk.doc_id.rsplit("-", 1)[0]
-            versions = [documents[f"{prefix}-{l}"] for l in UNDERSTOOD.get(lang, (lang,)) if f"{prefix}-{l}" in documents]
+            versions = [documents[f"{prefix}-{l}"] for l in readable_by(lang) if f"{prefix}-{l}" in documents]
             chunk = versions[0] if versions else hit.chunk
             pointers.append(ModulePointer(chunk.doc_id, chunk.title, chunk.module or 0, self._link(chunk)))
             if len(pointers) == self.policy.max_read_next:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.i18n import Translator, ui_language
+from bot.language import readable_by
 from bot.models import Hit
 from bot.text import sentences, stems
 
@@ -57,11 +58,6 @@ def key_sentences(question: str, lang: str, hits: list[Hit], limit: int = 3) -> 
     return [sentence for _, _, sentence in sorted(chosen)]
 
 
-def same_written_language(a: str, b: str) -> bool:
-    """Bokmål and Nynorsk readers read each other's material without a note."""
-    return a == b or {a, b} <= {"nb", "nn"}
-
-
 class ChatModel(Protocol):
     def invoke(self, messages: list) -> object: ...
 
@@ -88,7 +84,7 @@ class Composer:
         lead = self.translator.translate(lang, "From “{title}”:", title=best.title)
         body = " ".join(key_sentences(question, lang, hits))
         parts = [lead, body]
-        if not same_written_language(best.lang, lang):
+        if best.lang not in readable_by(lang):
             parts.append(
                 self.translator.translate(
                     lang, "(The material is in {language}.)", language=self.translator.language_name(lang, best.lang)

@@ -19,6 +19,13 @@ CODES = ("nb", "nn", "sv", "da", "en")
 # Who writes to the assistant: mostly Bokmål and Swedish, seldom Danish (log-score offsets).
 PRIOR = {"nb": 0.3, "nn": 0.0, "sv": 0.0, "da": -0.5, "en": 0.0}
 WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+# The written languages a reader of each language reads comfortably, their own first.
+READS = {"nb": ("nb", "nn"), "nn": ("nn", "nb"), "sv": ("sv",), "da": ("da", "nb"), "en": ("en",)}
+
+
+def readable_by(lang: str) -> tuple[str, ...]:
+    """Languages a reader of `lang` reads without help (Bokmål and Nynorsk readers read each other)."""
+    return READS.get(lang, (lang,))
 
 
 @dataclass(frozen=True)

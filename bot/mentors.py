@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.language import readable_by
 from bot.models import Hit, MentorRef
 
 TOPICS = (
@@ -15,8 +16,6 @@ TOPICS = (
     "public-sector", "people-governance", "marketing", "economy", "cross-border", "rural",
 )
 MODULE_ID_RE = re.compile(r"^m\d\d-(?P<topic>[a-z-]+)-(?:nb|nn|sv|en)$")
-# Who can read whom: a Nynorsk asker is well served in Bokmål, and the other way round.
-UNDERSTOOD = {"nb": ("nb", "nn"), "nn": ("nn", "nb"), "sv": ("sv",), "da": ("nb", "sv", "da"), "en": ("en",)}
 REGION_WORDS = {
     "Trøndelag": ("trøndelag", "trondheim", "steinkjer", "levanger", "stjørdal", "namsos", "røros", "verdal"),
     "Jämtland": ("jämtland", "jamtland", "östersund", "åre", "krokom", "strömsund", "jemtland"),
@@ -95,7 +94,7 @@ def match_mentors(
         if topic:
             topic_weight[topic] = topic_weight.get(topic, 0.0) + 1.0 / (1 + rank)
     wanted_regions = regions_in(question) | ({region} if region else set())
-    readable = UNDERSTOOD.get(lang, (lang,))
+    readable = readable_by(lang)
 
     def score(mentor: Mentor) -> float:
         topical = sum(topic_weight.get(t, 0.0) for t in mentor.topics)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.language import readable_by
 from bot.lexical import LexicalIndex
 from bot.models import Chunk, Filters, Hit
 from bot.store import VectorStore
@@ -124,7 +125,7 @@ class Retriever:
         dense = self.store.search(query_vector, self.weights.depth, filters)
         # Stems only compare within one written language: lexical evidence is read from material in the
         # asker's language (and its close neighbours); material in other languages is reached by the dense side.
-        mask = np.isin(self._languages, _preferred_languages(lang))
+        mask = np.isin(self._languages, readable_by(lang))
         if filters != Filters():
             mask &= np.array([filters.allows(c) for c in self._lexical.payload], dtype=bool)
         lexical = [
@@ -149,12 +150,12 @@ class Retriever:
             lexical_weight = w.lexical * min(1.0, max(0.0, span))
             fused = convex_fuse([(c.id, s) for c, s in dense], [(c.id, s) for c, s in lexical], w.dense, lexical_weight)
             bonus, penalty = w.same_language_bonus, w.summary_penalty
-        preferred = _preferred_languages(lang)
+        neighbours = readable_by(lang)
         hits = [
             Hit(
                 chunk=chunks[i],
                 score=score
-                + (bonus if chunks[i].lang in preferred else 0.0)
+                + (bonus if chunks[i].lang == lang else bonus / 2 if chunks[i].lang in neighbours else 0.0)
                 - (penalty if SUMMARY_SECTION_RE.search(chunks[i].section) else 0.0),
                 dense=dense_scores.get(i, 0.0),
                 lexical=lexical_scores.get(i, 0.0),
@@ -175,7 +176,3 @@ class Retriever:
         """The `k` best chunks for `query`, best first."""
         return self.fuse(self.candidates(query, lang, filters, query_vector), lang, k)
 
-
-def _preferred_languages(lang: str) -> tuple[str, ...]:
-    """Nynorsk askers read Bokmål easily, and the other way round."""
-    return {"nn": ("nn", "nb"), "nb": ("nb", "nn"), "da": ("da", "nb")}.get(lang, (lang,))
