@@ -26,7 +26,7 @@ tilbod tilbodet tilboda høve høvet elles
 # Bokmål forms that neither Nynorsk nor Danish use.
 BOKMAL = """
 hva mye noe noen mens uten ble vært ennå annet fikk gikk sier vet gjør gjøre mer hennes dere nå
-flere se høre vann mulig mulighet muligheter vanlig vanligvis særlig egentlig dessuten fortsatt
+flere se høre mulig mulighet muligheter vanlig vanligvis særlig egentlig dessuten fortsatt
 trenger tilskudd virksomhet virksomheten stiftelsen tjeneste tjenester tjenesten ønske dårlig
 vanskelig tydelig offentlig penger dager kommuner uke uker eierskap skriver senere tidligere bedre
 regner samme mener forteller ligger holder gir heter selger kjente fulgt bodde skrev laget snakket

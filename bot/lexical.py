@@ -88,6 +88,18 @@ class LexicalIndex:
                 best = max(best, math.log(1.0 + (n - df + 0.5) / (df + 0.5)) / math.log(n + 1.0))
         return best
 
+    def coverage(self, query: str, lang: str, allowed: np.ndarray | None = None) -> float:
+        """Share of the query's content terms that occur in at least one (allowed) document; 0 for no terms."""
+        terms = set(stems(query, lang))
+        if not terms:
+            return 0.0
+        found = 0
+        for term in terms:
+            posting = self.postings.get(term)
+            if posting is not None and (allowed is None or bool(allowed[posting[0]].any())):
+                found += 1
+        return found / len(terms)
+
     def search(self, query: str, lang: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top `k` (id, score) pairs with a positive score; `allowed` is an optional boolean mask."""
         scores = self.scores(query, lang)

@@ -115,6 +115,11 @@ class Retriever:
         return self._documents
 
 
+    def coverage(self, query: str, lang: str) -> float:
+        """Share of the query's content words found in material the asker reads (evidence the topic is covered)."""
+        self.reload_if_changed()
+        return self._lexical.coverage(query, lang, np.isin(self._languages, readable_by(lang)))
+
     def candidates(
         self, query: str, lang: str, filters: Filters = Filters(), query_vector: np.ndarray | None = None
     ) -> "Candidates":

@@ -61,6 +61,8 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None, llm=None
         conversations,
         AnswerPolicy(
             confidence_threshold=settings.confidence_threshold,
+            supported_threshold=settings.supported_threshold,
+            coverage_threshold=settings.coverage_threshold,
             k=settings.retrieval_k,
             max_question_chars=settings.max_question_chars,
             public_base_url=settings.public_base_url,

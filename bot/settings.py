@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     # Answering
     max_question_chars: int = 2000
     retrieval_k: int = 6
-    confidence_threshold: float = 0.84
+    confidence_threshold: float = 0.855
+    supported_threshold: float = 0.80
+    coverage_threshold: float = 0.6
 
     # Service
     host: str = "127.0.0.1"

@@ -52,3 +52,12 @@ def test_convex_fusion_normalises_each_ranking():
     fused = convex_fuse([("a", 0.9), ("b", 0.8), ("c", 0.7)], [("c", 12.0), ("d", 3.0)], 0.5, 0.5)
     assert fused["a"] == 0.5 and fused["c"] == 0.5 and abs(fused["b"] - 0.25) < 1e-9 and fused["d"] == 0.0
     assert convex_fuse([], [("x", 1.0)], 0.5, 0.5) == {"x": 0.0}
+
+
+def test_coverage_counts_query_words_found_in_allowed_documents():
+    index = LexicalIndex.build(DOCS)
+    assert index.coverage("aksjekapital foretaksregisteret", "nb") == 1.0
+    assert index.coverage("aksjekapital kanelboller", "nb") == 0.5
+    assert index.coverage("aksjekapital", "nb", allowed=np.array([False, True, True])) == 0.0
+    assert index.coverage("og i på", "nb") == 0.0  # only stop words
+    assert 0.0 < index.specificity("aksjekapital", "nb") <= 1.0 and index.specificity("zzz", "nb") == 0.0
