@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -122,14 +123,13 @@ def main() -> None:
 
     write_corpus(root / "corpus-1k", items[:1_000])
     write_corpus(root / "corpus-10k", items)
-    first = ingest(root / "store-1k", root / "corpus-1k", cache)
-    results["ingest_1k"] = first
-    if first["added"]:
-        results["ingest_chunks_per_s"] = round(first["chunks"] / first["seconds"], 1)
-    big = ingest(root / "store-10k", root / "corpus-10k", cache)
-    if big["added"] == len(items):
-        results["ingest_chunks_per_s"] = round(big["chunks"] / big["seconds"], 1)
-    results["ingest_10k"] = big
+    write_corpus(root / "corpus-300", items[-300:])
+    shutil.rmtree(root / "store-300", ignore_errors=True)  # throughput is measured on a fresh store every run
+    fresh = ingest(root / "store-300", root / "corpus-300", cache)
+    results["ingest_fresh_300"] = fresh
+    results["ingest_chunks_per_s"] = round(fresh["chunks"] / fresh["seconds"], 1)
+    results["ingest_1k"] = ingest(root / "store-1k", root / "corpus-1k", cache)
+    results["ingest_10k"] = ingest(root / "store-10k", root / "corpus-10k", cache)
 
     target = root / "corpus-1k" / "p00042.md"
     original = target.read_text("utf-8")
@@ -153,7 +153,7 @@ def render(r: dict) -> str:
         "",
         "| what | figure |",
         "|---|---|",
-        f"| ingest throughput (fresh store, embedding included) | {r.get('ingest_chunks_per_s', 'n/a')} chunks/s |",
+        f"| ingest throughput (300 files into a fresh store, embedding included) | {r['ingest_chunks_per_s']} chunks/s |",
         f"| re-ingest after changing 1 file of 1,000 | {re1['seconds']} s (updated {re1['updated']}, unchanged {re1['unchanged']}) |",
         f"| `ask` latency, warm, {r['latency_1k']['chunks']:,} chunks | p50 {r['latency_1k']['p50_ms']} ms, p95 {r['latency_1k']['p95_ms']} ms |",
         f"| `ask` latency, warm, {r['latency_10k']['chunks']:,} chunks | p50 {r['latency_10k']['p50_ms']} ms, p95 {r['latency_10k']['p95_ms']} ms |",
