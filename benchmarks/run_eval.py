@@ -16,6 +16,7 @@ from bot.language import LanguageDetector
 from bot.models import Question
 from bot.runtime import build_runtime
 from bot.settings import Settings
+from ingest.pipeline import Ingester
 
 BEIR_SETS = {"norquad": "NorQuAD", "swefaq": "SweFAQ", "swequad_mc": "SweQUAD-MC"}
 TARGETS = {"norquad": 0.87, "swefaq": 0.78, "swequad_mc": 0.84}
@@ -51,7 +52,9 @@ def own_questions(store: Path) -> dict:
     """The knowledge base's own questions through the real assistant (default settings, no LLM)."""
     if not QUESTIONS.exists():
         return {}
-    runtime = build_runtime(Settings(_env_file=None, veiviser_store=store, llm=""))
+    settings = Settings(_env_file=None, veiviser_store=store, llm="")
+    runtime = build_runtime(settings)
+    Ingester(runtime.index, runtime.detector).run(settings.knowledge_dirs)  # evaluate the current material
     per_lang: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for row in read_jsonl(QUESTIONS):
         stats = per_lang[row["lang"]]

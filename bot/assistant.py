@@ -26,7 +26,7 @@ class AnswerPolicy:
     # question's content words occur in material the asker reads (tuned on knowledge/eval/questions.jsonl).
     confidence_threshold: float = 0.855  # best dense cosine similarity that suffices alone
     supported_threshold: float = 0.80  # best dense similarity that suffices with lexical support
-    coverage_threshold: float = 0.6  # share of content words found in the asker's languages
+    coverage_threshold: float = 0.65  # IDF-weighted share of content words found in the asker's languages
     k: int = 6
     max_question_chars: int = 2000
     max_sources: int = 3

@@ -89,16 +89,26 @@ class LexicalIndex:
         return best
 
     def coverage(self, query: str, lang: str, allowed: np.ndarray | None = None) -> float:
-        """Share of the query's content terms that occur in at least one (allowed) document; 0 for no terms."""
+        """IDF-weighted share of the query's content terms that occur in at least one (allowed) document.
+
+        A term found nowhere weighs as much as the rarest possible term, so one unknown, specific word
+        ("aksjekursen", "lägenhet") outweighs several everyday ones that happen to match."""
         terms = set(stems(query, lang))
-        if not terms:
+        n = len(self.ids)
+        if not terms or n == 0:
             return 0.0
-        found = 0
+        unseen = math.log(1.0 + (n + 0.5) / 0.5)
+        found = total = 0.0
         for term in terms:
             posting = self.postings.get(term)
             if posting is not None and (allowed is None or bool(allowed[posting[0]].any())):
-                found += 1
-        return found / len(terms)
+                df = len(posting[0])
+                weight = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+                found += weight
+            else:
+                weight = unseen
+            total += weight
+        return found / total
 
     def search(self, query: str, lang: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top `k` (id, score) pairs with a positive score; `allowed` is an optional boolean mask."""

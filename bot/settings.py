@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     retrieval_k: int = 6
     confidence_threshold: float = 0.855
     supported_threshold: float = 0.80
-    coverage_threshold: float = 0.6
+    coverage_threshold: float = 0.65
 
     # Service
     host: str = "127.0.0.1"

@@ -57,7 +57,7 @@ def test_convex_fusion_normalises_each_ranking():
 def test_coverage_counts_query_words_found_in_allowed_documents():
     index = LexicalIndex.build(DOCS)
     assert index.coverage("aksjekapital foretaksregisteret", "nb") == 1.0
-    assert index.coverage("aksjekapital kanelboller", "nb") == 0.5
+    assert 0.0 < index.coverage("aksjekapital kanelboller", "nb") < 0.5  # the unknown word weighs most
     assert index.coverage("aksjekapital", "nb", allowed=np.array([False, True, True])) == 0.0
     assert index.coverage("og i på", "nb") == 0.0  # only stop words
     assert 0.0 < index.specificity("aksjekapital", "nb") <= 1.0 and index.specificity("zzz", "nb") == 0.0
