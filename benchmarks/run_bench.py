@@ -28,24 +28,30 @@ PIECE_WORDS = 45
 SETS = ("norquad", "swequad_mc", "swefaq")
 
 
-def pieces(shared: Path) -> list[tuple[str, str]]:
-    """(title, text) pieces of at most PIECE_WORDS words from the benchmark corpora, in a fixed order."""
+def pieces(shared: Path) -> list[tuple[int, str, str]]:
+    """(number, title, text) pieces of at most PIECE_WORDS words from the benchmark corpora, in a fixed order;
+    tails shorter than three words are left out (ingest would reject them as empty), keeping the numbering."""
     out = []
     for name in SETS:
         for row in read_jsonl(shared / name / "corpus.jsonl"):
             words = row["text"].split()
             for start in range(0, len(words), PIECE_WORDS):
-                out.append((row.get("title") or row["_id"], " ".join(words[start : start + PIECE_WORDS])))
-    return out
+                out.append((row.get("title") or row["_id"], words[start : start + PIECE_WORDS]))
+    return [(i, title, " ".join(words)) for i, (title, words) in enumerate(out) if len(words) >= 3]
 
 
-def write_corpus(folder: Path, items: list[tuple[str, str]]) -> None:
-    if folder.exists() and len(list(folder.glob("*.md"))) == len(items):
-        return
+def write_corpus(folder: Path, items: list[tuple[int, str, str]]) -> None:
+    """One Markdown file per piece; files of pieces not in `items` are removed."""
     folder.mkdir(parents=True, exist_ok=True)
-    for i, (title, text) in enumerate(items):
-        safe_title = title.replace('"', "'")[:100]
-        (folder / f"p{i:05d}.md").write_text(f'---\nid: p{i:05d}\ntitle: "{safe_title}"\n---\n{text}\n', "utf-8")
+    wanted = {f"p{i:05d}.md" for i, _, _ in items}
+    for stale in folder.glob("*.md"):
+        if stale.name not in wanted:
+            stale.unlink()
+    for i, title, text in items:
+        path = folder / f"p{i:05d}.md"
+        if not path.exists():
+            safe_title = title.replace('"', "'")[:100]
+            path.write_text(f'---\nid: p{i:05d}\ntitle: "{safe_title}"\n---\n{text}\n', "utf-8")
 
 
 def settings_for(store: Path, knowledge: Path) -> Settings:
@@ -131,7 +137,7 @@ def main() -> None:
     results["ingest_1k"] = ingest(root / "store-1k", root / "corpus-1k", cache)
     results["ingest_10k"] = ingest(root / "store-10k", root / "corpus-10k", cache)
 
-    target = root / "corpus-1k" / "p00042.md"
+    target = next(iter(sorted((root / "corpus-1k").glob("*.md"))))
     original = target.read_text("utf-8")
     target.write_text(original + "\nEndret for måling av ny innlesing.\n", "utf-8")
     results["reingest_one_of_1000"] = ingest(root / "store-1k", root / "corpus-1k", cache)

@@ -50,6 +50,7 @@ class ConversationStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; no fsync on every turn
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
 
