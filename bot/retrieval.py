@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25, stemmed) rankings fused by weighted RRF."""
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25, stemmed) rankings fused into one."""
 
 from __future__ import annotations
 
@@ -14,13 +14,12 @@ from bot.lexical import LexicalIndex
 from bot.models import Chunk, Filters, Hit
 from bot.store import VectorStore
 
-
 SUMMARY_SECTION_RE = re.compile(r"sjekkliste|checklista|checklist|övning|øving|oppgåve|oppgave|exercise", re.I)
 
 
 @dataclass(frozen=True)
 class FusionWeights:
-    """How the two rankings are combined; tuned with `veiviser eval` on the dev sets."""
+    """How the two rankings are combined (see benchmarks/tune_fusion.py and `make eval`)."""
 
     mode: str = "convex"  # "convex": weighted sum of normalised scores; "rrf": reciprocal-rank fusion
     dense: float = 0.55  # tuned with benchmarks/tune_fusion.py on the three dev sets and our own questions
