@@ -55,6 +55,11 @@ anställd anställda bidrag verksamhet tjänst tjänster ihåg börja önska då
 starta startar ska måste till för att är
 """
 
+# Greetings and chat words: spelling tells Norwegian ("hei") from Swedish and Danish ("hej"); the Norwegian
+# forms are shared by Bokmål and Nynorsk, so they lean to Bokmål, which most Norwegians write.
+NORWEGIAN_CHAT = "hei heisann hallo"
+SCANDINAVIAN_HEJ = "hej hejsan tjena tjenare"
+
 MARKERS: dict[str, dict[str, float]] = {}
 for _words, _weights in (
     (SWEDISH, {"sv": 1.0}),
@@ -62,6 +67,8 @@ for _words, _weights in (
     (BOKMAL, {"nb": 1.5, "da": -0.5, "nn": -1.5}),
     (BOKMAL_DANISH, {"nb": 1.0, "da": 1.0, "nn": -1.5}),
     (NYNORSK, {"nn": 2.0, "nb": -1.5, "da": -1.5}),
+    (NORWEGIAN_CHAT, {"nb": 1.5, "en": -1.0}),
+    (SCANDINAVIAN_HEJ, {"sv": 1.5, "da": 0.5, "nb": -1.0, "nn": -1.0}),
 ):
     for _word, _w in _entries(_words, _weights).items():
         MARKERS.setdefault(_word, {}).update(_w)

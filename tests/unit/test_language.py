@@ -21,6 +21,11 @@ def detect():
         ("Vad kostar det att registrera en ekonomisk förening?", "sv"),
         ("how do I register a social enterprise", "en"),
         ("Hvad koster det at starte en virksomhed i Danmark?", "da"),
+        ("hei", "nb"),
+        ("hallo", "nb"),
+        ("hei, kva gjer du", "nn"),
+        ("hej", "sv"),
+        ("hejsan", "sv"),
     ],
 )
 def test_short_chat_messages(detect, text: str, lang: str):
