@@ -1,0 +1,103 @@
+"""The shipped knowledge base: every file loads, ids are unique, the curriculum is complete in nb and sv,
+mentors cover every topic, and every evaluation question points at material that exists and states its facts."""
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.mentors import TOPICS, load_mentors
+from ingest.loaders import load_document
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+MODULE_SLUGS = [
+    "m01-social-enterprise", "m02-problem-to-idea", "m03-business-models", "m04-legal-form", "m05-funding",
+    "m06-impact", "m07-public-sector", "m08-people-governance", "m09-marketing", "m10-economy",
+    "m11-cross-border", "m12-rural",
+]
+
+
+@pytest.fixture(scope="module")
+def documents():
+    docs = {}
+    for path in sorted(KNOWLEDGE.rglob("*.md")):
+        if path.name == "README.md":
+            continue
+        document = load_document(path, str(path.relative_to(KNOWLEDGE.parent)))
+        assert document.id not in docs, f"duplicate id {document.id} in {path}"
+        docs[document.id] = document
+    return docs
+
+
+@pytest.fixture(scope="module")
+def questions():
+    with open(KNOWLEDGE / "eval" / "questions.jsonl", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def test_every_module_exists_in_bokmal_and_swedish_and_four_in_nynorsk(documents):
+    for slug in MODULE_SLUGS:
+        for lang in ("nb", "sv"):
+            assert f"{slug}-{lang}" in documents, f"missing {slug}-{lang}"
+    assert sum(f"{slug}-nn" in documents for slug in MODULE_SLUGS) >= 4
+
+
+def test_modules_have_front_matter_sources_and_a_sensible_length(documents):
+    for doc_id, document in documents.items():
+        meta = document.meta
+        assert meta.get("lang") in ("nb", "nn", "sv", "en"), doc_id
+        assert meta.get("sources"), f"{doc_id} names no public sources"
+        if meta.get("kind") == "module":
+            words = len(document.body.split())
+            assert 800 <= words <= 2000, f"{doc_id} has {words} words"
+            assert re.search(r"^## .*(sjekkliste|checklista|øving|övning|oppgåve|oppgave)", document.body, re.I | re.M), \
+                f"{doc_id} ends without a checklist or exercise"
+            assert doc_id.startswith(f"m{int(meta['module']):02d}-"), doc_id
+
+
+def test_time_bound_material_is_current(documents):
+    today = dt.date(2026, 11, 23)
+    for doc_id, document in documents.items():
+        valid_until = document.meta.get("valid_until")
+        if valid_until:
+            assert dt.date.fromisoformat(str(valid_until)) > today, f"{doc_id} expired on {valid_until}"
+
+
+def test_articles_faqs_and_glossary(documents):
+    kinds = Counter(d.meta.get("kind") for d in documents.values())
+    assert kinds["article"] + kinds["faq"] + kinds["glossary"] >= 12
+    assert {"faq-nb", "faq-nn", "faq-sv", "glossary"} <= set(documents)
+
+
+def test_mentors_cover_every_topic_region_and_language():
+    mentors = load_mentors(KNOWLEDGE / "mentors.yaml")
+    assert len(mentors) >= 12
+    assert all("sample" in m.name.lower() for m in mentors), "mentors must be recognisable sample entries"
+    assert set(TOPICS) <= {t for m in mentors for t in m.topics}
+    assert {"Trøndelag", "Jämtland", "Västernorrland", "Nordland", "Härjedalen", "digital"} <= {
+        r for m in mentors for r in m.regions
+    }
+    assert {"nb", "nn", "sv", "en"} <= {lang for m in mentors for lang in m.languages}
+
+
+def test_question_set_shape(questions):
+    assert len({q["id"] for q in questions}) == len(questions)
+    langs = Counter(q["lang"] for q in questions)
+    assert langs["nb"] >= 90 and langs["sv"] >= 90 and langs["nn"] >= 40 and langs["en"] >= 10
+    assert sum(q["cross_lingual"] for q in questions) >= 30
+    assert sum(not q["expect_ids"] for q in questions) >= 25
+
+
+def test_questions_point_at_existing_material_and_facts_it_states(documents, questions):
+    for q in questions:
+        if not q["expect_ids"]:
+            assert not q["expect_facts"] and not q["expect_mentor_topic"], q["id"]
+            continue
+        assert set(q["expect_ids"]) <= set(documents), q["id"]
+        assert q["expect_mentor_topic"] in TOPICS, q["id"]
+        bodies = [documents[i].body.lower() for i in q["expect_ids"]]
+        for fact in q["expect_facts"]:
+            assert any(fact.lower() in body for body in bodies), f"{q['id']}: {fact!r} is in none of {q['expect_ids']}"
