@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
 import pickle
@@ -12,7 +13,11 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from bot.text import TOKENIZER_VERSION, stems
+from bot.text import STOP_WORDS, TOKENIZER_VERSION, stem_word, stems, words
+
+# Stemmers a query word is also tried with when measuring coverage (see `LexicalIndex.coverage`).
+COVERAGE_STEMMERS = ("nb", "sv")
+PREFIX_LETTERS = 6
 
 
 @dataclass
@@ -26,6 +31,7 @@ class LexicalIndex:
     doc_len: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     payload: list[Any] = field(default_factory=list)  # one object per document, e.g. its Chunk
     tokenizer: int = 0  # set by build(); 0 = unknown (an index pickled before versions existed)
+    _sorted_terms: list[str] | None = field(default=None, repr=False, compare=False)  # built on first use
 
     @property
     def is_current(self) -> bool:
@@ -89,26 +95,52 @@ class LexicalIndex:
         return best
 
     def coverage(self, query: str, lang: str, allowed: np.ndarray | None = None) -> float:
-        """IDF-weighted share of the query's content terms that occur in at least one (allowed) document.
+        """IDF-weighted share of the query's content words that occur in at least one (allowed) document.
 
-        A term found nowhere weighs as much as the rarest possible term, so one unknown, specific word
-        ("aksjekursen", "lägenhet") outweighs several everyday ones that happen to match."""
-        terms = set(stems(query, lang))
+        A word counts as found when its stem in `lang`, or in one of the other Scandinavian stemmers, is indexed:
+        names, acronyms and loanwords ("Merkur", "NAV", "Digitoll") are spelled alike across the languages. A word
+        found nowhere weighs as much as the rarest possible term, so one unknown, specific word ("aksjekursen",
+        "lägenhet") outweighs several everyday ones that happen to match."""
         n = len(self.ids)
-        if not terms or n == 0:
+        query_words = {w for w in words(query) if w not in STOP_WORDS}
+        if not query_words or n == 0:
             return 0.0
         unseen = math.log(1.0 + (n + 0.5) / 0.5)
         found = total = 0.0
-        for term in terms:
-            posting = self.postings.get(term)
-            if posting is not None and (allowed is None or bool(allowed[posting[0]].any())):
-                df = len(posting[0])
+        for word in query_words:
+            terms = {stem_word(word, other) for other in (lang, *COVERAGE_STEMMERS)}
+            if not any(term in self.postings for term in terms):
+                terms = self._sharing_prefix(min(terms, key=len))  # "bygdebutik" finds "bygdebutikk"
+            frequencies = [
+                len(posting[0])
+                for term in terms
+                if (posting := self.postings.get(term)) is not None
+                and (allowed is None or bool(allowed[posting[0]].any()))
+            ]
+            if frequencies:
+                df = max(frequencies)
                 weight = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
                 found += weight
             else:
                 weight = unseen
             total += weight
         return found / total
+
+    def _sharing_prefix(self, stem: str) -> set[str]:
+        """Indexed terms that share all but the last two letters of `stem` (at least six): close spellings
+        across the languages ("momsgräns" / "momsgrense") and typos at the end of a word."""
+        prefix = stem[: max(PREFIX_LETTERS, len(stem) - 2)]
+        if len(stem) < PREFIX_LETTERS:
+            return set()
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self.postings)
+        start = bisect.bisect_left(self._sorted_terms, prefix)
+        found = set()
+        for term in self._sorted_terms[start:]:
+            if not term.startswith(prefix):
+                break
+            found.add(term)
+        return found
 
     def search(self, query: str, lang: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top `k` (id, score) pairs with a positive score; `allowed` is an optional boolean mask."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.country import foreign_country
 from bot.language import readable_by
 from bot.lexical import LexicalIndex
 from bot.models import Chunk, Filters, Hit
@@ -32,6 +33,8 @@ class FusionWeights:
     rrf_k: float = 60.0
     depth: int = 100  # how deep each ranking is read
     same_language_bonus: float = 0.10  # preference for material in the asker's language (convex units)
+    # A question about the other country ("momsregistrera sig i norge") prefers that country's material instead.
+    country_bonus: float = 0.10
     summary_penalty: float = 0.10  # checklists and exercises summarise; explanatory sections answer better
 
 
@@ -42,6 +45,7 @@ class Candidates:
     dense: list[tuple[Chunk, float]]
     lexical: list[tuple[Chunk, float]]
     specificity: float = 1.0
+    abroad: str | None = None  # "NO" / "SE" when the question is about the country the asker does not live in
 
 
 def convex_fuse(
@@ -113,11 +117,11 @@ class Retriever:
         self.reload_if_changed()
         return self._documents
 
-
     def coverage(self, query: str, lang: str) -> float:
-        """Share of the query's content words found in material the asker reads (evidence the topic is covered)."""
+        """IDF-weighted share of the query's content words found anywhere in the material (evidence the topic is
+        covered; material in another language counts, since answers may come from it)."""
         self.reload_if_changed()
-        return self._lexical.coverage(query, lang, np.isin(self._languages, readable_by(lang)))
+        return self._lexical.coverage(query, lang)
 
     def candidates(
         self, query: str, lang: str, filters: Filters = Filters(), query_vector: np.ndarray | None = None
@@ -129,7 +133,9 @@ class Retriever:
         dense = self.store.search(query_vector, self.weights.depth, filters)
         # Stems only compare within one written language: lexical evidence is read from material in the
         # asker's language (and its close neighbours); material in other languages is reached by the dense side.
-        mask = np.isin(self._languages, readable_by(lang))
+        # A question about the other country opens all material to it: its names and agencies match as written.
+        abroad = foreign_country(query, lang)
+        mask = np.ones(len(self._languages), dtype=bool) if abroad else np.isin(self._languages, readable_by(lang))
         if filters != Filters():
             mask &= np.array([filters.allows(c) for c in self._lexical.payload], dtype=bool)
         lexical = [
@@ -137,10 +143,10 @@ class Retriever:
             for i, score in self._lexical.search(query, lang, self.weights.depth, mask)
             if i in self._chunks
         ]
-        return Candidates(dense, lexical, self._lexical.specificity(query, lang))
+        return Candidates(dense, lexical, self._lexical.specificity(query, lang), abroad)
 
     def fuse(self, candidates: "Candidates", lang: str, k: int, weights: FusionWeights | None = None) -> list[Hit]:
-        """Fuse the two rankings (convex or RRF) with a preference for the asker's language."""
+        """Fuse the two rankings (convex or RRF) with a preference for the asker's language or the country asked about."""
         w = weights or self.weights
         dense, lexical = candidates.dense, candidates.lexical
         chunks = {c.id: c for c, _ in dense} | {c.id: c for c, _ in lexical}
@@ -148,18 +154,17 @@ class Retriever:
         lexical_scores = {c.id: s for c, s in lexical}
         if w.mode == "rrf":
             fused = rrf_fuse([([c.id for c, _ in dense], 1.0), ([c.id for c, _ in lexical], 1.0)], w.rrf_k)
-            bonus = penalty = 0.0  # plain RRF, kept as the reference ranking in `veiviser eval`
+            penalty, preference = 0.0, (lambda chunk: 0.0)  # plain RRF, the reference ranking in `veiviser eval`
         else:
             span = (candidates.specificity - w.specificity_low) / (w.specificity_high - w.specificity_low)
             lexical_weight = w.lexical * min(1.0, max(0.0, span))
             fused = convex_fuse([(c.id, s) for c, s in dense], [(c.id, s) for c, s in lexical], w.dense, lexical_weight)
-            bonus, penalty = w.same_language_bonus, w.summary_penalty
-        neighbours = readable_by(lang)
+            penalty, preference = w.summary_penalty, self._preference(lang, candidates.abroad, w)
         hits = [
             Hit(
                 chunk=chunks[i],
                 score=score
-                + (bonus if chunks[i].lang == lang else bonus / 2 if chunks[i].lang in neighbours else 0.0)
+                + preference(chunks[i])
                 - (penalty if SUMMARY_SECTION_RE.search(chunks[i].section) else 0.0),
                 dense=dense_scores.get(i, 0.0),
                 lexical=lexical_scores.get(i, 0.0),
@@ -168,6 +173,16 @@ class Retriever:
         ]
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k]
+
+    @staticmethod
+    def _preference(lang: str, abroad: str | None, w: FusionWeights):  # noqa: ANN205 - Chunk -> float
+        """The bonus of a chunk: for the asker's own language, or for the foreign country the question is about."""
+        if abroad:
+            return lambda c: w.country_bonus if c.country == abroad else w.country_bonus / 2 if c.country == "both" else 0.0
+        neighbours = readable_by(lang)
+        return lambda c: (
+            w.same_language_bonus if c.lang == lang else w.same_language_bonus / 2 if c.lang in neighbours else 0.0
+        )
 
     def search(
         self,

@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     # Answering
     max_question_chars: int = 2000
     retrieval_k: int = 6
-    confidence_threshold: float = 0.855
-    supported_threshold: float = 0.80
+    confidence_threshold: float = 0.88
+    supported_threshold: float = 0.78
     coverage_threshold: float = 0.65
 
     # Service

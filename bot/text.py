@@ -9,7 +9,7 @@ from functools import lru_cache
 import snowballstemmer
 
 # Bump when tokenising or stemming changes: lexical indexes built with another version are rebuilt.
-TOKENIZER_VERSION = 3
+TOKENIZER_VERSION = 4
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅÄÖÉ0-9«\"(])")
 
@@ -33,6 +33,14 @@ STOP_WORDS = frozenset(
     can i you we they my your our their me
     """.split()
 )
+# Chat fillers and colloquial spellings that carry no topic either ("funker det egentlig", "nån", "dom").
+CHAT_FILLERS = frozenset(
+    """
+    egentlig eigentleg egentligen liksom typ funker funkar lurt snacka snakke prate nån nåt nånting dom o å sånt
+    sånn ju ba asså ok okei hei hej hallo takk tack please pls plz tips hjelp hjälp help
+    """.split()
+)
+STOP_WORDS = STOP_WORDS | CHAT_FILLERS
 
 
 def normalise(text: str) -> str:
@@ -50,6 +58,11 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=8)
 def _stemmer(lang: str) -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer(_STEMMER_FOR_LANG.get(lang, "norwegian"))
+
+
+def stem_word(word: str, lang: str) -> str:
+    """One lower-cased word stemmed with the stemmer of `lang`."""
+    return _stemmer(lang).stemWord(word)
 
 
 def stems(text: str, lang: str) -> list[str]:

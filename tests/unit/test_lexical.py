@@ -61,3 +61,10 @@ def test_coverage_counts_query_words_found_in_allowed_documents():
     assert index.coverage("aksjekapital", "nb", allowed=np.array([False, True, True])) == 0.0
     assert index.coverage("og i på", "nb") == 0.0  # only stop words
     assert 0.0 < index.specificity("aksjekapital", "nb") <= 1.0 and index.specificity("zzz", "nb") == 0.0
+
+
+def test_coverage_finds_names_and_close_spellings_across_languages():
+    index = LexicalIndex.build([("no", "Merkur-programmet støtter bygdebutikker i distriktene.", "nb")])
+    assert index.coverage("vad är merkur", "sv") == 1.0  # a name is spelled alike in Swedish
+    assert index.coverage("bygdebutik", "sv") == 1.0  # Swedish spelling, Norwegian stem "bygdebutikk"
+    assert index.coverage("lägenhet", "sv") == 0.0

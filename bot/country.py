@@ -1,0 +1,40 @@
+"""Which country a question is about, when it says so: Norway or Sweden, named or implied by an agency."""
+
+from __future__ import annotations
+
+from bot.text import words
+
+# Words that put a question in one country: the country and its adjectives in nb/nn/sv/en, and agencies,
+# registers and programmes that exist in that country only.
+NORWAY_WORDS = frozenset(
+    """
+    norge noreg norway norsk norske norska norskt norwegian nordmenn
+    nav altinn brreg brønnøysund brønnøysundregistrene skatteetaten tolletaten innovasjon merkur
+    enhetsregisteret einingsregisteret foretaksregisteret føretaksregisteret frivillighetsregisteret frivilligregisteret
+    regnskapsregisteret stiftelsesregisteret samvirkeforetak samvirkeføretak enkeltpersonforetak aksjeselskap
+    """.split()
+)
+SWEDEN_WORDS = frozenset(
+    """
+    sverige sweden svensk svenske svenska svenskt swedish svenskar
+    bolagsverket skatteverket arbetsförmedlingen verksamt tillväxtverket kammarkollegiet tullverket
+    upphandlingsmyndigheten konsumentverket länsstyrelsen coompanion skoopi aktiebolag
+    """.split()
+)
+# The country a reader of each language lives in, unless the question names another.
+HOME_COUNTRY = {"nb": "NO", "nn": "NO", "da": None, "sv": "SE", "en": None}
+
+
+def mentioned_country(text: str) -> str | None:
+    """"NO" or "SE" when the text points to exactly one of the two countries, else None."""
+    tokens = set(words(text))
+    norway, sweden = bool(tokens & NORWAY_WORDS), bool(tokens & SWEDEN_WORDS)
+    if norway == sweden:
+        return None
+    return "NO" if norway else "SE"
+
+
+def foreign_country(text: str, lang: str) -> str | None:
+    """The country the question is about when that is not the asker's home country (a cross-border question)."""
+    country = mentioned_country(text)
+    return country if country is not None and country != HOME_COUNTRY.get(lang) else None
