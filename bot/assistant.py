@@ -27,6 +27,9 @@ class AnswerPolicy:
     confidence_threshold: float = 0.88  # best dense cosine similarity that suffices alone
     supported_threshold: float = 0.78  # best dense similarity that suffices with lexical support
     coverage_threshold: float = 0.65  # IDF-weighted share of content words found in the material
+    # When no material exists in any language the asker reads (English today), words cannot match and the
+    # dense similarity, lower across languages, decides alone.
+    cross_lingual_threshold: float = 0.84
     k: int = 6
     max_question_chars: int = 2000
     max_sources: int = 3
@@ -101,6 +104,8 @@ class Assistant:
 
     def _covered(self, text: str, lang: str, best_dense: float) -> bool:
         policy = self.policy
+        if not self.retriever.has_material_in(readable_by(lang)):
+            return best_dense >= policy.cross_lingual_threshold
         if best_dense >= policy.confidence_threshold:
             return True
         return best_dense >= policy.supported_threshold and self.retriever.coverage(text, lang) >= policy.coverage_threshold

@@ -6,7 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 from bot.i18n import Translator, ui_language
 from bot.language import readable_by
@@ -15,8 +15,17 @@ from bot.text import sentences, stems
 
 log = logging.getLogger(__name__)
 CHECKBOX_RE = re.compile(r"^\s*(?:[-*•]\s*)?\[[ xX]?\]")
-LIST_MARK_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\[[ xX]?\])\s*")
+LIST_MARK_RE = re.compile(r"^\s*(?:[-*•]\s+|\d+[.)]\s+|\[[ xX]?\]\s*)")
+EMPHASIS_RE = re.compile(r"\*\*|__")
+# Questions after an amount, a number or a date: sentences holding a figure answer them best.
+QUANTITY_RE = re.compile(
+    r"\b(?:hvor (?:mye|mange|lenge|høy|stor)|kor (?:mykje|mange|lenge|høg|stor)|hur (?:mycket|många|länge|hög|stor)|"
+    r"how (?:much|many|long|high)|når|när|when|kostar?|koster|beløp|belopp|grensen?|grensa|gränsen?|prosent|procent|"
+    r"frist|minst|maks)\b",
+    re.I,
+)
 MAX_ANSWER_WORDS = 90
+PREFIX_LETTERS = 5  # question and sentence words in different languages match on their first letters
 
 
 @dataclass(frozen=True)
@@ -25,11 +34,31 @@ class Composition:
     composer: str  # "extractive" | "llm" | "extractive-fallback"
 
 
-def key_sentences(question: str, lang: str, hits: list[Hit], limit: int = 3) -> list[str]:
+def _clean(sentence: str) -> str:
+    """A sentence as plain text: no list mark, no Markdown emphasis."""
+    return EMPHASIS_RE.sub("", LIST_MARK_RE.sub("", sentence)).strip()
+
+
+def _overlap(wanted: dict[str, float], sentence_stems: set[str]) -> float:
+    """Weighted share of the question's terms in the sentence; across languages, terms match on their first letters."""
+    prefixes = {s[:PREFIX_LETTERS] for s in sentence_stems if len(s) >= PREFIX_LETTERS}
+    return sum(
+        weight for term, weight in wanted.items()
+        if term in sentence_stems or (len(term) >= PREFIX_LETTERS and term[:PREFIX_LETTERS] in prefixes)
+    )
+
+
+def key_sentences(
+    question: str, lang: str, hits: list[Hit], limit: int = 3, term_weight: Callable[[str], float] | None = None
+) -> list[str]:
     """The lead sentence of the best passage plus the sentences of the same document that share most with the
-    question, in reading order. Sentences from other documents are never mixed in."""
+    question (terms weighted by `term_weight`, e.g. their IDF), in reading order. Figures count extra when the
+    question asks for an amount or a date. Sentences from other documents are never mixed in."""
     best_doc = hits[0].chunk.doc_id
-    wanted = {s for s in stems(question, lang) if len(s) > 2}
+    weigh = term_weight or (lambda term: 1.0)
+    wanted = {s: weigh(s) for s in stems(question, lang) if len(s) > 2}
+    total = sum(wanted.values()) or 1.0
+    wants_figure = bool(QUANTITY_RE.search(question))
     candidates: list[tuple[float, int, int, str]] = []
     for rank, hit in enumerate(hits[:3]):
         if hit.chunk.doc_id != best_doc:
@@ -37,13 +66,14 @@ def key_sentences(question: str, lang: str, hits: list[Hit], limit: int = 3) -> 
         for position, sentence in enumerate(sentences(hit.chunk.text)):
             if CHECKBOX_RE.match(sentence) or sentence.startswith("|"):
                 continue
-            sentence = LIST_MARK_RE.sub("", sentence).strip()
+            sentence = _clean(sentence)
             n_words = len(sentence.split())
             if n_words < 4:
                 continue
-            overlap = len(wanted & set(stems(sentence, hit.chunk.lang)))
-            lead = 2.0 if rank == 0 and position == 0 else 0.0
-            score = lead + overlap / (1.0 + n_words / 25.0) + 1.0 / (1 + rank) - 0.05 * position
+            overlap = _overlap(wanted, set(stems(sentence, hit.chunk.lang))) / total
+            lead = 1.0 if rank == 0 and position == 0 else 0.0
+            figure = 0.5 if wants_figure and any(ch.isdigit() for ch in sentence) else 0.0
+            score = lead + 2.0 * overlap / (1.0 + n_words / 40.0) + figure + 0.5 / (1 + rank) - 0.03 * position
             candidates.append((score, rank, position, sentence))
     chosen: list[tuple[int, int, str]] = []
     words = 0
@@ -65,10 +95,17 @@ class ChatModel(Protocol):
 class Composer:
     """Writes the answer text: through the LLM when one is configured, else extractively."""
 
-    def __init__(self, translator: Translator, llm: ChatModel | None = None, prompts_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        translator: Translator,
+        llm: ChatModel | None = None,
+        prompts_dir: Path | None = None,
+        term_weight: Callable[[str], float] | None = None,
+    ) -> None:
         self.translator = translator
         self.llm = llm
         self.prompts_dir = prompts_dir
+        self.term_weight = term_weight  # how telling a stemmed question term is (the lexical index's IDF)
 
     def compose(self, question: str, lang: str, hits: list[Hit]) -> Composition:
         if self.llm is not None:
@@ -82,7 +119,7 @@ class Composer:
     def extractive(self, question: str, lang: str, hits: list[Hit]) -> str:
         best = hits[0].chunk
         lead = self.translator.translate(lang, "From “{title}”:", title=best.title)
-        body = " ".join(key_sentences(question, lang, hits))
+        body = " ".join(key_sentences(question, lang, hits, term_weight=self.term_weight))
         parts = [lead, body]
         if best.lang not in readable_by(lang):
             parts.append(

@@ -83,6 +83,13 @@ class LexicalIndex:
             total[rows] += idf * tfs * (self.k1 + 1.0) / (tfs + norm[rows])
         return total
 
+    def idf(self, term: str) -> float:
+        """The BM25 IDF of a stemmed term; a term that occurs nowhere weighs as the rarest possible one."""
+        n = len(self.ids)
+        posting = self.postings.get(term)
+        df = len(posting[0]) if posting is not None else 0
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
     def specificity(self, query: str, lang: str) -> float:
         """How rare the query's rarest indexed term is: its IDF over log(N + 1), in [0, 1]; 0 when nothing matches."""
         n = len(self.ids)

@@ -117,6 +117,16 @@ class Retriever:
         self.reload_if_changed()
         return self._documents
 
+    def has_material_in(self, languages: tuple[str, ...]) -> bool:
+        """Whether any indexed chunk is written in one of `languages`."""
+        self.reload_if_changed()
+        return bool(np.isin(self._languages, languages).any())
+
+    def term_weight(self, term: str) -> float:
+        """How telling a stemmed term is: its IDF in the current lexical index."""
+        self.reload_if_changed()
+        return self._lexical.idf(term)
+
     def coverage(self, query: str, lang: str) -> float:
         """IDF-weighted share of the query's content words found anywhere in the material (evidence the topic is
         covered; material in another language counts, since answers may come from it)."""

@@ -51,7 +51,9 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None, llm=None
     translator = Translator()
     retriever = Retriever(index.vectors, index.lexical_path)
     conversations = ConversationStore(settings.sqlite_path)
-    composer = Composer(translator, llm if llm is not None else make_chat_model(settings), settings.prompts_dir)
+    composer = Composer(
+        translator, llm if llm is not None else make_chat_model(settings), settings.prompts_dir, retriever.term_weight
+    )
     assistant = Assistant(
         retriever,
         detector,
@@ -63,6 +65,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None, llm=None
             confidence_threshold=settings.confidence_threshold,
             supported_threshold=settings.supported_threshold,
             coverage_threshold=settings.coverage_threshold,
+            cross_lingual_threshold=settings.cross_lingual_threshold,
             k=settings.retrieval_k,
             max_question_chars=settings.max_question_chars,
             public_base_url=settings.public_base_url,

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     confidence_threshold: float = 0.88
     supported_threshold: float = 0.78
     coverage_threshold: float = 0.65
+    cross_lingual_threshold: float = 0.84
 
     # Service
     host: str = "127.0.0.1"

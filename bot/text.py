@@ -11,7 +11,12 @@ import snowballstemmer
 # Bump when tokenising or stemming changes: lexical indexes built with another version are rebuilt.
 TOKENIZER_VERSION = 4
 WORD_RE = re.compile(r"\w+", re.UNICODE)
-SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅÄÖÉ0-9«\"(])")
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅÄÖÉ«\"(*])")
+# Abbreviations after which a full stop does not end the sentence ("4 kap. 18 §", "bl.a. Bolagsverket").
+ABBREVIATION_RE = re.compile(
+    r"(?:\b(?:kap|nr|ca|jf|jfr|dvs|mfl|osv|bl\.a|t\.ex|f\.eks|m\.m|m\.fl|e\.l|o\.l|s|st|pkt|prop|ref|tlf|tel|inkl|ekskl|exkl|resp)|\b[A-ZÆØÅÄÖ])\.$",
+    re.I,
+)
 
 # Snowball has no Nynorsk stemmer; the Norwegian one handles both written standards.
 _STEMMER_FOR_LANG = {"nb": "norwegian", "nn": "norwegian", "no": "norwegian", "sv": "swedish", "da": "danish", "en": "english"}
@@ -71,10 +76,18 @@ def stems(text: str, lang: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """Split prose into sentences; list items and lines stay whole."""
+    """Split prose into sentences; list items and lines stay whole, abbreviations do not end a sentence."""
     out: list[str] = []
     for line in text.split("\n"):
         line = line.strip()
-        if line:
-            out.extend(part.strip() for part in SENTENCE_END_RE.split(line) if part.strip())
+        if not line:
+            continue
+        parts = [part.strip() for part in SENTENCE_END_RE.split(line) if part.strip()]
+        merged: list[str] = []
+        for part in parts:
+            if merged and ABBREVIATION_RE.search(merged[-1]):
+                merged[-1] = f"{merged[-1]} {part}"
+            else:
+                merged.append(part)
+        out.extend(merged)
     return out

@@ -49,3 +49,12 @@ def test_chunking_loses_no_words_and_respects_the_limit(paras, max_words):
     chunks = chunk_text(body, max_words=max_words)
     assert all(len(text.split()) <= max_words for _, text in chunks)
     assert [w for _, text in chunks for w in text.split()] == body.split()
+
+
+def test_abbreviations_and_paragraph_numbers_do_not_end_a_sentence():
+    from bot.text import sentences
+
+    assert sentences("Enligt 4 kap. 18 § LOU får myndigheten reservera. Det gäller bl.a. Bolagsverket.") == [
+        "Enligt 4 kap. 18 § LOU får myndigheten reservera.",
+        "Det gäller bl.a. Bolagsverket.",
+    ]

@@ -34,3 +34,11 @@ def test_answers_stay_short_whatever_the_passage(sentences):
     chosen = key_sentences("aksjekapital", "nb", [hit(text)])
     assert len(chosen) <= 3
     assert len(chosen) <= 1 or sum(len(s.split()) for s in chosen) <= MAX_ANSWER_WORDS
+
+
+def test_a_question_after_an_amount_gets_the_sentence_with_the_figure():
+    text = ("En stiftelse eier seg selv. **Stiftelse:** Formålet er vanskelig å endre. "
+            "Stiftelsesloven krever en grunnkapital på minst 100 000 kroner. Stiftelsen registreres i Stiftelsesregisteret.")
+    chosen = key_sentences("hvor mye penger må til for en stiftelse", "nb", [hit(text)], limit=2)
+    assert chosen[-1] == "Stiftelsesloven krever en grunnkapital på minst 100 000 kroner."
+    assert all("**" not in sentence for sentence in key_sentences("stiftelse formål", "nb", [hit(text)]))
