@@ -9,34 +9,38 @@ def _entries(words: str, weights: dict[str, float]) -> dict[str, dict[str, float
 
 # Nynorsk forms that Bokmål (and Danish) do not use.
 NYNORSK = """
-ikkje eg kva korleis kvifor kven kvar kvart kvarandre berre frå mykje noko nokon nokre nokså dei ein
+ikkje eg kva korleis kvifor kven kvar kvart kvarandre berre frå mykje noko nokon nokre dei ein
 eit vere vera ho hjå sjølv sjølve sjølvsagt medan difor saman heile heilt utan vart vore enno sidan
-fekk gjekk seie seier veit gjer gjere gjera kjem kome fleire sjå høyre høyrer trur vatn auge augo
+fekk gjekk seie seier veit gjer gjere gjera kjem kome fleire sjå høyrer trur vatn auge augo
 eitt mogleg moglegheit moglegheiter vanleg vanlegvis særleg verkeleg eigentleg dessutan framleis
 korkje anten då kor verksemd verksemda verksemder føretak føretaket tilskot tilskotet stifting
 stiftinga teneste tenester tenesta tilsette treng hugse hugsa byrje ynskje ønskje dårleg vanskeleg
 tydeleg offentleg kommunar veke veka veker meir hennar deira dykk eigen eige eigne eigarskap òg
 søkje søkjer lagar seinare tidlegare kvardag jamvel ynskjer betre einskild spørsmåla foreining
-foreininga reknar same meiner fortel ligg held gjev heiter sel kjende følgt budde skreiv laga snakka
+foreininga reknar same meiner fortel ligg held gjev heiter kjende budde skreiv laga snakka
 kasta syner tykkjer hugsar svarar kallar leitar byggjer verkar spennande kjende vidare
 noka teke gjeve vakse ynske fyrste sjølvstendig
 tilbod tilbodet tilboda høve høvet elles
+tek ringjer nøgd nøgde førre oppteken høyrt desse gong gonger fyrst heime følgje inga vorte verte
+seinast såg truleg endå gje tykte ete eta lesa hjelpa spurde døme dømes heilskap kyrkja kyrkje noregs noreg
+sjølvaste fleirtal eigar eigarane eigd eigde augneblink ungdomar
 """
 
-# Bokmål forms that neither Nynorsk nor Danish use.
+# Bokmål forms that neither Nynorsk nor Danish use (forms the 2012 Nynorsk norm also allows, such as
+# "mens", "første" or "hos", are left out).
 BOKMAL = """
-hva mye noe noen mens uten ble vært ennå annet fikk gikk sier vet gjør gjøre mer hennes dere nå
+hva mye noe noen uten ble vært ennå annet fikk gikk sier vet gjør gjøre mer hennes dere nå
 flere se høre mulig mulighet muligheter vanlig vanligvis særlig egentlig dessuten fortsatt
-trenger tilskudd virksomhet virksomheten stiftelsen tjeneste tjenester tjenesten ønske dårlig
+trenger tilskudd virksomhet virksomheten stiftelsen tjeneste tjenester tjenesten dårlig
 vanskelig tydelig offentlig penger dager kommuner uke uker eierskap skriver senere tidligere bedre
-regner samme mener forteller ligger holder gir heter selger kjente fulgt bodde skrev laget snakket
-kastet viste synes husker svarer kaller leter bygger virker spennende videre skrevet lest vokst
-tilbud tilbudet tilbudene anledning ellers første
+regner samme mener forteller ligger holder gir heter selger fulgt bodde skrev laget snakket
+kastet synes husker svarer kaller leter bygger virker spennende videre skrevet vokst
+tilbud tilbudet tilbudene anledning ellers
 """
 
 # Forms Bokmål shares with Danish but not with Nynorsk.
 BOKMAL_DANISH = """
-ikke jeg hvordan hvorfor hvem hvor hvis hvilke hvilken hver bare fra de en et være hun hos selv sammen hele siden kommer deres da egen eget egne virkelig
+ikke jeg hvordan hvorfor hvem hvor hvis hvilke hvilken hver bare fra de en et være hun selv sammen hele siden kommer deres da egen eget egne virkelig
 """
 
 # Danish forms that Bokmål does not use.
