@@ -64,8 +64,8 @@ def key_sentences(
         if hit.chunk.doc_id != best_doc:
             continue
         for position, sentence in enumerate(sentences(hit.chunk.text)):
-            if CHECKBOX_RE.match(sentence) or sentence.startswith("|"):
-                continue
+            if CHECKBOX_RE.match(sentence) or sentence.startswith("|") or sentence.endswith(":"):
+                continue  # checklists, tables and lines that introduce a list do not read as an answer
             sentence = _clean(sentence)
             n_words = len(sentence.split())
             if n_words < 4:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.country import HOME_COUNTRY, mentioned_country
 from bot.language import readable_by
 from bot.models import Hit, MentorRef
 
@@ -23,6 +24,7 @@ REGION_WORDS = {
     "Nordland": ("nordland", "bodø", "mo i rana", "narvik", "mosjøen", "vefsn", "helgeland"),
     "Härjedalen": ("härjedalen", "sveg", "funäsdalen", "härjedal"),
 }
+REGION_COUNTRY = {"Trøndelag": "NO", "Nordland": "NO", "Jämtland": "SE", "Västernorrland": "SE", "Härjedalen": "SE"}
 
 
 class MentorFileError(ValueError):
@@ -87,7 +89,8 @@ def regions_in(text: str) -> set[str]:
 def match_mentors(
     mentors: list[Mentor], hits: list[Hit], lang: str, question: str, region: str | None = None, limit: int = 2
 ) -> list[Mentor]:
-    """Mentors whose topics fit the retrieved material, who speak the asker's language, near the asker."""
+    """Mentors whose topics fit the retrieved material, who speak the asker's language, in the country the
+    question is about and near the asker."""
     topic_weight: dict[str, float] = {}
     for rank, hit in enumerate(hits[:5]):
         topic = topic_of(hit.chunk.doc_id)
@@ -95,12 +98,21 @@ def match_mentors(
             topic_weight[topic] = topic_weight.get(topic, 0.0) + 1.0 / (1 + rank)
     wanted_regions = regions_in(question) | ({region} if region else set())
     readable = readable_by(lang)
+    country = mentioned_country(question) or HOME_COUNTRY.get(lang)
 
     def score(mentor: Mentor) -> float:
         topical = sum(topic_weight.get(t, 0.0) for t in mentor.topics)
         speaks = any(l in readable for l in mentor.languages)
+        own_language = lang in mentor.languages
         nearby = bool(wanted_regions & set(mentor.regions))
-        return topical * (1.0 if speaks else 0.3) + (0.3 if speaks else 0.0) + (0.5 if nearby else 0.0)
+        same_country = any(REGION_COUNTRY.get(r) == country for r in mentor.regions)
+        return (
+            topical * (1.0 if speaks else 0.3)
+            + (0.3 if speaks else 0.0)
+            + (0.05 if own_language else 0.0)
+            + (0.1 if same_country else 0.0)
+            + (0.5 if nearby else 0.0)
+        )
 
     ranked = sorted(mentors, key=lambda m: (-score(m), m.id))
     return [m for m in ranked if score(m) > 0.0][:limit]

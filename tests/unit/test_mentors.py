@@ -27,6 +27,13 @@ def test_matching_on_topic_language_and_region():
     assert "m-kari-sample" in [m.id for m in trondheim]
 
 
+def test_the_country_the_question_is_about_breaks_a_tie():
+    mentors = load_mentors(FIXTURES / "mentors.yaml")
+    # Kari (Trøndelag) and Sven (Jämtland) both cover legal form and read Bokmål or Swedish respectively.
+    assert match_mentors(mentors, [hit("m04-legal-form-nb")], "en", "how do I register an AS in Norway")[0].id == "m-kari-sample"
+    assert match_mentors(mentors, [hit("m04-legal-form-sv")], "en", "how do I register an aktiebolag in Sweden")[0].id == "m-sven-sample"
+
+
 def test_malformed_mentor_file_is_reported(tmp_path: Path):
     path = tmp_path / "mentors.yaml"
     path.write_text("mentors:\n  - id: x\n    name: X\n    organisation: O\n    languages: [nb]\n    topics: [knitting]\n")
