@@ -28,7 +28,7 @@ def main() -> None:
     }
     grid = [FusionWeights(mode="rrf")] + [
         FusionWeights(dense=round(1 - lexical, 2), lexical=lexical, specificity_low=low, specificity_high=low + 0.3)
-        for lexical in (0.4, 0.45, 0.5) for low in (0.0, 0.3, 0.4, 0.5)
+        for lexical in (0.4, 0.5, 0.6, 0.7) for low in (0.0, 0.3, 0.4, 0.5)
     ]
     print("mode    dense lexical  spec  " + "  ".join(f"{n:>10s}" for n in SETS) + "   mean")
     for weights in grid:

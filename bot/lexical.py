@@ -13,11 +13,11 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from bot.text import STOP_WORDS, TOKENIZER_VERSION, stem_word, stems, words
+from bot.text import STOP_WORDS, TOKENIZER_VERSION, search_terms, stem_word, words
 
 # Stemmers a query word is also tried with when measuring coverage (see `LexicalIndex.coverage`).
 COVERAGE_STEMMERS = ("nb", "sv")
-PREFIX_LETTERS = 6
+PREFIX_LETTERS = 6  # coverage: an unknown stem matches indexed stems sharing this many first letters
 
 
 @dataclass
@@ -47,7 +47,7 @@ class LexicalIndex:
         lengths: list[int] = []
         raw: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
         for position, (doc_id, text, lang) in enumerate(docs):
-            tokens = stems(text, lang)
+            tokens = search_terms(text, lang)
             ids.append(doc_id)
             lengths.append(len(tokens))
             for term, count in Counter(tokens).items():
@@ -74,7 +74,7 @@ class LexicalIndex:
             return total
         avg_len = float(self.doc_len.mean()) or 1.0
         norm = self.k1 * (1.0 - self.b + self.b * self.doc_len / avg_len)
-        for term in set(stems(query, lang)):
+        for term in set(search_terms(query, lang)):
             posting = self.postings.get(term)
             if posting is None:
                 continue
@@ -94,7 +94,7 @@ class LexicalIndex:
         """How rare the query's rarest indexed term is: its IDF over log(N + 1), in [0, 1]; 0 when nothing matches."""
         n = len(self.ids)
         best = 0.0
-        for term in set(stems(query, lang)):
+        for term in set(search_terms(query, lang)):
             posting = self.postings.get(term)
             if posting is not None:
                 df = len(posting[0])

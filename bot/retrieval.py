@@ -23,8 +23,8 @@ class FusionWeights:
     """How the two rankings are combined (see benchmarks/tune_fusion.py and `make eval`)."""
 
     mode: str = "convex"  # "convex": weighted sum of normalised scores; "rrf": reciprocal-rank fusion
-    dense: float = 0.55  # tuned with benchmarks/tune_fusion.py on the three dev sets and our own questions
-    lexical: float = 0.45  # the lexical weight when the query has a rare, specific term (see below)
+    dense: float = 0.55  # tuned on the three dev sets and our own questions (benchmarks/tune_fusion.py)
+    lexical: float = 0.60  # the lexical weight when the query has a rare, specific term (see below)
     # The lexical weight is scaled by the specificity of the query's rarest matching term (its normalised IDF):
     # 0 at or below `specificity_low`, full at `specificity_high`. Names and rare terms make BM25 reliable;
     # everyday chat wording does not.

@@ -9,8 +9,9 @@ from functools import lru_cache
 import snowballstemmer
 
 # Bump when tokenising or stemming changes: lexical indexes built with another version are rebuilt.
-TOKENIZER_VERSION = 4
+TOKENIZER_VERSION = 5
 WORD_RE = re.compile(r"\w+", re.UNICODE)
+PREFIX_LETTERS = 6  # see `search_terms`
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅÄÖÉ«\"(*])")
 # Abbreviations after which a full stop does not end the sentence ("4 kap. 18 §", "bl.a. Bolagsverket").
 ABBREVIATION_RE = re.compile(
@@ -73,6 +74,14 @@ def stem_word(word: str, lang: str) -> str:
 def stems(text: str, lang: str) -> list[str]:
     """Stemmed content-word tokens for lexical search, using the stemmer of `lang`."""
     return _stemmer(lang).stemWords([w for w in words(text) if w not in STOP_WORDS])
+
+
+def search_terms(text: str, lang: str) -> list[str]:
+    """The terms BM25 indexes: stemmed content words plus, for long words, their first PREFIX_LETTERS letters
+    marked with "#". Norwegian and Swedish glue words into compounds ("vaccinationsintyg", "momsregistrering")
+    that no stemmer splits; a shared beginning still matches them."""
+    content = [w for w in words(text) if w not in STOP_WORDS]
+    return _stemmer(lang).stemWords(content) + [f"#{w[:PREFIX_LETTERS]}" for w in content if len(w) > PREFIX_LETTERS]
 
 
 def sentences(text: str) -> list[str]:
