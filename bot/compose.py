@@ -24,7 +24,7 @@ QUANTITY_RE = re.compile(
     r"frist|minst|maks)\b",
     re.I,
 )
-MAX_ANSWER_WORDS = 90
+MAX_ANSWER_WORDS = 110
 PREFIX_LETTERS = 5  # question and sentence words in different languages match on their first letters
 
 
@@ -48,8 +48,30 @@ def _overlap(wanted: dict[str, float], sentence_stems: set[str]) -> float:
     )
 
 
+def usable_sentences(text: str) -> list[str]:
+    """The sentences of a passage that read as an answer: no checklist items, table rows, list introductions
+    or fragments."""
+    out = []
+    for sentence in sentences(text):
+        if CHECKBOX_RE.match(sentence) or sentence.startswith("|") or sentence.endswith(":"):
+            continue
+        sentence = _clean(sentence)
+        if len(sentence.split()) >= 4:
+            out.append(sentence)
+    return out
+
+
+def answerable(hits: list[Hit]) -> list[Hit]:
+    """The hits from the first one that has a sentence to quote (a passage holding only a table or a checklist
+    cannot be quoted); all hits when none has."""
+    for position, hit in enumerate(hits[:3]):
+        if usable_sentences(hit.chunk.text):
+            return hits[position:]
+    return hits
+
+
 def key_sentences(
-    question: str, lang: str, hits: list[Hit], limit: int = 3, term_weight: Callable[[str], float] | None = None
+    question: str, lang: str, hits: list[Hit], limit: int = 4, term_weight: Callable[[str], float] | None = None
 ) -> list[str]:
     """The lead sentence of the best passage plus the sentences of the same document that share most with the
     question (terms weighted by `term_weight`, e.g. their IDF), in reading order. Figures count extra when the
@@ -63,15 +85,11 @@ def key_sentences(
     for rank, hit in enumerate(hits[:3]):
         if hit.chunk.doc_id != best_doc:
             continue
-        for position, sentence in enumerate(sentences(hit.chunk.text)):
-            if CHECKBOX_RE.match(sentence) or sentence.startswith("|") or sentence.endswith(":"):
-                continue  # checklists, tables and lines that introduce a list do not read as an answer
-            sentence = _clean(sentence)
+        for position, sentence in enumerate(usable_sentences(hit.chunk.text)):
             n_words = len(sentence.split())
-            if n_words < 4:
-                continue
             overlap = _overlap(wanted, set(stems(sentence, hit.chunk.lang))) / total
-            lead = 1.0 if rank == 0 and position == 0 else 0.0
+            # The material opens each section with its answer and goes on with the detail that backs it.
+            lead = (1.0 if position == 0 else 0.3 if position == 1 else 0.0) if rank == 0 else 0.0
             figure = 0.5 if wants_figure and any(ch.isdigit() for ch in sentence) else 0.0
             score = lead + 2.0 * overlap / (1.0 + n_words / 40.0) + figure + 0.5 / (1 + rank) - 0.03 * position
             candidates.append((score, rank, position, sentence))
@@ -117,6 +135,7 @@ class Composer:
         return Composition(self.extractive(question, lang, hits), "extractive")
 
     def extractive(self, question: str, lang: str, hits: list[Hit]) -> str:
+        hits = answerable(hits)
         best = hits[0].chunk
         lead = self.translator.translate(lang, "From “{title}”:", title=best.title)
         body = " ".join(key_sentences(question, lang, hits, term_weight=self.term_weight))
