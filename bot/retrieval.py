@@ -35,6 +35,7 @@ class FusionWeights:
     same_language_bonus: float = 0.10  # preference for material in the asker's language (convex units)
     # A question about the other country ("momsregistrera sig i norge") prefers that country's material instead.
     country_bonus: float = 0.10
+    home_country_penalty: float = 0.5  # ... and pushes material about the asker's own country down
     summary_penalty: float = 0.10  # checklists and exercises summarise; explanatory sections answer better
 
 
@@ -49,16 +50,24 @@ class Candidates:
 
 
 def convex_fuse(
-    dense: list[tuple[str, float]], lexical: list[tuple[str, float]], dense_weight: float, lexical_weight: float
+    dense: list[tuple[str, float]],
+    lexical: list[tuple[str, float]],
+    dense_weight: float,
+    lexical_weight: float,
+    lexical_complete: bool = False,
 ) -> dict[str, float]:
-    """Weighted sum of min-max normalised dense similarities and BM25 scores (absent = 0)."""
+    """Weighted sum of min-max normalised dense similarities and BM25 scores (absent = 0).
+
+    When the lexical ranking is complete (every matching chunk is in it, fewer than the depth asked for),
+    BM25's floor is 0, the score of every chunk that does not match: a single rare-term match then counts
+    in full instead of being normalised away as the ranking's minimum."""
     fused: dict[str, float] = {}
-    for ranking, weight in ((dense, dense_weight), (lexical, lexical_weight)):
+    for ranking, weight, floor in ((dense, dense_weight, None), (lexical, lexical_weight, 0.0 if lexical_complete else None)):
         if not ranking:
             continue
         scores = [s for _, s in ranking]
-        low, high = min(scores), max(scores)
-        span = (high - low) or 1.0
+        low = min(scores) if floor is None else floor
+        span = (max(scores) - low) or 1.0
         for item, score in ranking:
             fused[item] = fused.get(item, 0.0) + weight * (score - low) / span
     return fused
@@ -168,7 +177,10 @@ class Retriever:
         else:
             span = (candidates.specificity - w.specificity_low) / (w.specificity_high - w.specificity_low)
             lexical_weight = w.lexical * min(1.0, max(0.0, span))
-            fused = convex_fuse([(c.id, s) for c, s in dense], [(c.id, s) for c, s in lexical], w.dense, lexical_weight)
+            fused = convex_fuse(
+                [(c.id, s) for c, s in dense], [(c.id, s) for c, s in lexical], w.dense, lexical_weight,
+                lexical_complete=len(lexical) < w.depth,
+            )
             penalty, preference = w.summary_penalty, self._preference(lang, candidates.abroad, w)
         hits = [
             Hit(
@@ -188,7 +200,11 @@ class Retriever:
     def _preference(lang: str, abroad: str | None, w: FusionWeights):  # noqa: ANN205 - Chunk -> float
         """The bonus of a chunk: for the asker's own language, or for the foreign country the question is about."""
         if abroad:
-            return lambda c: w.country_bonus if c.country == abroad else w.country_bonus / 2 if c.country == "both" else 0.0
+            return lambda c: (
+                w.country_bonus if c.country == abroad
+                else w.country_bonus / 2 if c.country == "both"
+                else -w.home_country_penalty
+            )
         neighbours = readable_by(lang)
         return lambda c: (
             w.same_language_bonus if c.lang == lang else w.same_language_bonus / 2 if c.lang in neighbours else 0.0

@@ -68,3 +68,11 @@ def test_coverage_finds_names_and_close_spellings_across_languages():
     assert index.coverage("vad är merkur", "sv") == 1.0  # a name is spelled alike in Swedish
     assert index.coverage("bygdebutik", "sv") == 1.0  # Swedish spelling, Norwegian stem "bygdebutikk"
     assert index.coverage("lägenhet", "sv") == 0.0
+
+
+def test_a_single_lexical_match_counts_in_full_when_the_ranking_is_complete():
+    from bot.retrieval import convex_fuse
+
+    fused = convex_fuse([("a", 0.9), ("b", 0.8)], [("b", 7.0)], 0.5, 0.5, lexical_complete=True)
+    assert fused["b"] == 0.5 and fused["a"] == 0.5  # without the floor of 0, "b" would get no lexical credit
+    assert convex_fuse([("a", 0.9), ("b", 0.8)], [("b", 7.0)], 0.5, 0.5)["b"] == 0.0
