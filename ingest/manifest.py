@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -17,10 +18,13 @@ class FileEntry:
 
 @dataclass
 class Manifest:
-    """Saved after every file, atomically, so an interrupted ingest resumes where it stopped."""
+    """Saved atomically every few seconds and when an ingest ends or is interrupted, so the next run resumes
+    where it stopped (chunks of a file written after the last save are found again by id, not re-embedded)."""
 
     path: Path
     files: dict[str, FileEntry] = field(default_factory=dict)
+    save_interval_s: float = 2.0
+    _saved_at: float = field(default=0.0, repr=False)
 
     @classmethod
     def load(cls, path: Path) -> "Manifest":
@@ -29,11 +33,17 @@ class Manifest:
         data = json.loads(path.read_text("utf-8"))
         return cls(path, {name: FileEntry(**entry) for name, entry in data.get("files", {}).items()})
 
+    def save_if_due(self) -> None:
+        """Save when the last save is older than `save_interval_s` (a save rewrites the whole manifest)."""
+        if time.monotonic() - self._saved_at >= self.save_interval_s:
+            self.save()
+
     def save(self) -> None:
         tmp = self.path.with_suffix(".tmp")
         payload = {"version": 1, "files": {name: asdict(entry) for name, entry in sorted(self.files.items())}}
         tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=0), "utf-8")
         os.replace(tmp, self.path)
+        self._saved_at = time.monotonic()
 
     def all_chunk_ids(self) -> set[str]:
         return {chunk_id for entry in self.files.values() for chunk_id in entry.chunk_ids}

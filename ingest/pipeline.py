@@ -98,10 +98,35 @@ class Ingester:
         report = IngestReport()
         manifest = Manifest.load(self.index.manifest_path)
         files = list(find_files(folders))
-        seen: set[str] = set()
         changed = not self.index.lexical_is_current()
+        try:
+            changed |= self._ingest_files(files, manifest, report, on_progress)
+        finally:
+            manifest.save()  # also when interrupted: the files done so far need no work next time
+        for name in sorted(set(manifest.files) - {name for _, name in files}):
+            self.index.vectors.delete(manifest.files.pop(name).chunk_ids)
+            report.removed += 1
+            changed = True
+        if report.removed:
+            manifest.save()
+        changed |= self._remove_orphans(manifest)
+        if changed:
+            report.chunks = len(self.index.rebuild_lexical())
+        else:
+            report.chunks = self.index.vectors.count()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _ingest_files(
+        self,
+        files: list[tuple[Path, str]],
+        manifest: Manifest,
+        report: IngestReport,
+        on_progress: Callable[[str, int, int], None] | None,
+    ) -> bool:
+        """Index every file; a file that cannot be read is reported and skipped. True when anything changed."""
+        changed = False
         for position, (path, name) in enumerate(files, start=1):
-            seen.add(name)
             if on_progress:
                 on_progress(name, position, len(files))
             try:
@@ -111,18 +136,7 @@ class Ingester:
                 continue
             setattr(report, status, getattr(report, status) + 1)
             changed |= status != "unchanged"
-        for name in sorted(set(manifest.files) - seen):
-            self.index.vectors.delete(manifest.files.pop(name).chunk_ids)
-            manifest.save()
-            report.removed += 1
-            changed = True
-        changed |= self._remove_orphans(manifest)
-        if changed:
-            report.chunks = len(self.index.rebuild_lexical())
-        else:
-            report.chunks = self.index.vectors.count()
-        report.seconds = time.perf_counter() - started
-        return report
+        return changed
 
     def _ingest_file(self, path: Path, name: str, manifest: Manifest) -> str:
         """Index one file; returns 'added', 'updated' or 'unchanged'. The old version stays until the new one is in."""
@@ -144,7 +158,7 @@ class Ingester:
         if previous:
             self.index.vectors.delete([i for i in previous.chunk_ids if i not in keep])
         manifest.files[name] = FileEntry(digest, document.id, [c.id for c in chunks])
-        manifest.save()
+        manifest.save_if_due()
         return "updated" if previous else "added"
 
     def _remove_orphans(self, manifest: Manifest) -> bool:
