@@ -57,30 +57,35 @@ def own_questions(store: Path) -> dict:
     Ingester(runtime.index, runtime.detector).run(settings.knowledge_dirs)  # evaluate the current material
     per_lang: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for row in read_jsonl(QUESTIONS):
-        stats = per_lang[row["lang"]]
-        answer = runtime.assistant.answer(Question(text=row["question"], channel="eval"))
-        covered = bool(row.get("expect_ids"))
-        if covered:
-            hits = runtime.retriever.search(row["question"], answer.language, 10)
-            top_docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))[:3]
-            stats["recall@3"].append(float(any(i in top_docs for i in row["expect_ids"])))
-            stats["wrongly_declined"].append(float(not answer.confident))
-            facts = row.get("expect_facts") or []
-            if facts and answer.confident:
-                stats["fact_coverage"].append(sum(f.lower() in answer.answer.lower() for f in facts) / len(facts))
-            elif facts:
-                stats["fact_coverage"].append(0.0)
-            if row.get("expect_mentor_topic"):
-                stats["mentor_match"].append(
-                    float(any(row["expect_mentor_topic"] in m.topics for m in answer.mentors)))
-        else:
-            stats["declined_correctly"].append(float(not answer.confident))
-        stats["language_correct"].append(float(answer.language == row["lang"]))
+        outcome = _outcome(row, runtime)
+        for group in [row["lang"], "all"] + (["cross-lingual"] if row.get("cross_lingual") else []):
+            for name, value in outcome.items():
+                per_lang[group][name].append(value)
     runtime.close()
+    order = ["nb", "nn", "sv", "en", "cross-lingual", "all"]
     return {
-        lang: {name: round(sum(v) / len(v), 4) for name, v in stats.items() if v} | {"n": len(stats["language_correct"])}
-        for lang, stats in sorted(per_lang.items())
+        group: {name: round(sum(v) / len(v), 4) for name, v in stats.items() if v} | {"n": len(stats["language_correct"])}
+        for group, stats in sorted(per_lang.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)
     }
+
+
+def _outcome(row: dict, runtime) -> dict[str, float]:  # noqa: ANN001 - a Runtime
+    """One question through the assistant: the measures that apply to it."""
+    answer = runtime.assistant.answer(Question(text=row["question"], channel="eval"))
+    outcome = {"language_correct": float(answer.language == row["lang"])}
+    if not row.get("expect_ids"):
+        return outcome | {"declined_correctly": float(not answer.confident)}
+    hits = runtime.retriever.search(row["question"], answer.language, 10)
+    top_docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))[:3]
+    outcome["recall@3"] = float(any(i in top_docs for i in row["expect_ids"]))
+    outcome["wrongly_declined"] = float(not answer.confident)
+    facts = row.get("expect_facts") or []
+    if facts:
+        found = sum(f.lower() in answer.answer.lower() for f in facts) / len(facts)
+        outcome["fact_coverage"] = found if answer.confident else 0.0
+    if row.get("expect_mentor_topic"):
+        outcome["mentor_match"] = float(any(row["expect_mentor_topic"] in m.topics for m in answer.mentors))
+    return outcome
 
 
 def main() -> None:
@@ -110,7 +115,7 @@ def render(r: dict) -> str:
         f"Measured by `make eval` on {r['machine']}; dev splits of `../shared/benchmarks`, whole corpus, "
         "nDCG@10 / recall@5 / MRR@10. *Plain RRF* is the reference fusion of `BASELINES.md`.",
         "",
-        "| set | dense | lexical (BM25, stemmed) | plain RRF | **fused (default)** | target |",
+        "| set | dense | lexical (BM25: stems + word beginnings) | plain RRF | **fused (default)** | target |",
         "|---|---|---|---|---|---|",
     ]
     for name, label in BEIR_SETS.items():
@@ -132,6 +137,7 @@ def render(r: dict) -> str:
             get = lambda k: f"{s[k]:.3f}" if k in s else "–"  # noqa: E731
             lines.append(f"| {lang} | {s['n']} | {get('recall@3')} | {get('fact_coverage')} | {get('mentor_match')} "
                          f"| {get('declined_correctly')} | {get('wrongly_declined')} |")
+        lines.append("| *target* | | ≥ 0.95 each | ≥ 0.85 | | ≥ 0.90 | < 0.05 |")
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
@@ -146,6 +147,9 @@ class Composer:
                     lang, "(The material is in {language}.)", language=self.translator.language_name(lang, best.lang)
                 )
             )
+        if best.valid_until:
+            until = self.translator.date(lang, dt.date.fromisoformat(best.valid_until))
+            parts.append(self.translator.translate(lang, "This material is valid until {date}; check the source for changes.", date=until))
         return "\n".join(p for p in parts if p)
 
     def _with_llm(self, question: str, lang: str, hits: list[Hit]) -> str:

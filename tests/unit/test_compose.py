@@ -49,3 +49,12 @@ def test_a_passage_with_only_a_table_is_passed_over_for_one_that_can_be_quoted()
     prose = hit(TEXT)
     text = Composer(Translator()).extractive("aksjekapital", "nb", [table, prose])
     assert text.startswith("Fra «Selskapsform»:") and "30 000" in text
+
+
+def test_time_bound_material_says_until_when_it_holds_in_the_askers_language():
+    chunk = Chunk(id="c", text=TEXT, doc_id="d", title="Selskapsform", section="", path="p", lang="nb",
+                  kind="module", country="NO", module=4, valid_until="2027-06-30")
+    composer = Composer(Translator())
+    assert composer.extractive("aksjekapital", "nb", [Hit(chunk=chunk, score=1.0, dense=0.9)]).endswith(
+        "Dette materialet gjelder til 30. juni 2027; sjekk kilden for endringer.")
+    assert "30 juni 2027" in composer.extractive("aktiekapital", "sv", [Hit(chunk=chunk, score=1.0, dense=0.9)])
