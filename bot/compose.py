@@ -57,7 +57,10 @@ def usable_sentences(text: str) -> list[str]:
         if CHECKBOX_RE.match(sentence) or sentence.startswith("|") or sentence.endswith(":"):
             continue
         sentence = _clean(sentence)
-        if len(sentence.split()) >= 4:
+        # A whole sentence starts with a capital or a figure and ends like one; list items continuing a sentence
+        # ("butikk, post og kafé som er lagde ned,") do not read on their own.
+        whole = sentence[:1].isupper() or sentence[:1].isdigit() or sentence[:1] in "«\"(“"
+        if whole and sentence[-1:] in ".!?)»”\"" and len(sentence.split()) >= 4:
             out.append(sentence)
     return out
 
