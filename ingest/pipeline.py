@@ -15,7 +15,7 @@ from ingest.chunking import chunk_id, chunk_text
 from ingest.loaders import SUPPORTED_SUFFIXES, Document, LoadError, load_document
 from ingest.manifest import FileEntry, Manifest
 
-EMBED_BATCH = 16
+EMBED_BATCH = 32
 SKIPPED_DIRS = {"eval", ".git", "__pycache__"}
 SKIPPED_FILES = {"README.md", "mentors.yaml"}
 
@@ -84,6 +84,18 @@ def to_chunks(document: Document, detector: LanguageDetector, max_words: int = 1
     ]
 
 
+@dataclass
+class PendingFile:
+    """A changed file whose chunks are being indexed."""
+
+    name: str
+    digest: str
+    doc_id: str
+    chunks: list[Chunk]
+    new: list[Chunk]  # the chunks not yet in the store
+    previous: FileEntry | None
+
+
 class Ingester:
     """Brings the index in line with the knowledge folders; only changed files are re-embedded."""
 
@@ -124,42 +136,61 @@ class Ingester:
         report: IngestReport,
         on_progress: Callable[[str, int, int], None] | None,
     ) -> bool:
-        """Index every file; a file that cannot be read is reported and skipped. True when anything changed."""
+        """Index every file; a file that cannot be read is reported and skipped. True when anything changed.
+
+        New chunks of several files are embedded together (small files would otherwise cost one model call and
+        one store write each); a file enters the manifest once all its chunks are stored."""
+        pending: list[PendingFile] = []
         changed = False
         for position, (path, name) in enumerate(files, start=1):
             if on_progress:
                 on_progress(name, position, len(files))
             try:
-                status = self._ingest_file(path, name, manifest)
+                plan = self._plan(path, name, manifest, pending)
             except (LoadError, OSError) as exc:
                 report.errors.append({"path": name, "error": str(exc)})
                 continue
-            setattr(report, status, getattr(report, status) + 1)
-            changed |= status != "unchanged"
+            if plan is None:
+                report.unchanged += 1
+                continue
+            pending.append(plan)
+            if sum(len(p.new) for p in pending) >= EMBED_BATCH:
+                self._store(pending, manifest, report)
+                pending, changed = [], True
+        if pending:
+            self._store(pending, manifest, report)
+            changed = True
         return changed
 
-    def _ingest_file(self, path: Path, name: str, manifest: Manifest) -> str:
-        """Index one file; returns 'added', 'updated' or 'unchanged'. The old version stays until the new one is in."""
+    def _plan(self, path: Path, name: str, manifest: Manifest, pending: list["PendingFile"]) -> "PendingFile | None":
+        """What indexing one file takes: None when it is unchanged, else its chunks and those still to embed."""
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         previous = manifest.files.get(name)
         if previous and previous.sha256 == digest:
-            return "unchanged"
+            return None
         document = load_document(path, name)
-        owner = manifest.owner_of(document.id)
+        owner = manifest.owner_of(document.id) or next((p.name for p in pending if p.doc_id == document.id), None)
         if owner not in (None, name):
             raise LoadError(f"id {document.id!r} is already used by {owner}; give this file its own id")
         chunks = to_chunks(document, self.detector)
         existing = self.index.vectors.existing_ids([c.id for c in chunks])
-        new = [c for c in chunks if c.id not in existing]
+        return PendingFile(name, digest, document.id, chunks, [c for c in chunks if c.id not in existing], previous)
+
+    def _store(self, pending: list["PendingFile"], manifest: Manifest, report: IngestReport) -> None:
+        """Embed and store the new chunks of `pending`, then swap each file's old chunks for its new ones.
+        The old version of a file stays searchable until its new chunks are in."""
+        new = [chunk for plan in pending for chunk in plan.new]
         for start in range(0, len(new), EMBED_BATCH):
             batch = new[start : start + EMBED_BATCH]
             self.index.vectors.add(batch, self.index.embedder.embed_passages([c.search_text for c in batch]))
-        keep = {c.id for c in chunks}
-        if previous:
-            self.index.vectors.delete([i for i in previous.chunk_ids if i not in keep])
-        manifest.files[name] = FileEntry(digest, document.id, [c.id for c in chunks])
+        for plan in pending:
+            keep = {c.id for c in plan.chunks}
+            if plan.previous:
+                self.index.vectors.delete([i for i in plan.previous.chunk_ids if i not in keep])
+            manifest.files[plan.name] = FileEntry(plan.digest, plan.doc_id, [c.id for c in plan.chunks])
+            status = "updated" if plan.previous else "added"
+            setattr(report, status, getattr(report, status) + 1)
         manifest.save_if_due()
-        return "updated" if previous else "added"
 
     def _remove_orphans(self, manifest: Manifest) -> bool:
         """Delete chunks no manifest entry owns (left by an ingest that was interrupted mid-file)."""
