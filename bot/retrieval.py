@@ -34,7 +34,7 @@ class FusionWeights:
     depth: int = 100  # how deep each ranking is read
     same_language_bonus: float = 0.10  # preference for material in the asker's language (convex units)
     # A question about the other country ("momsregistrera sig i norge") prefers that country's material instead.
-    country_bonus: float = 0.10
+    country_bonus: float = 0.20
     home_country_penalty: float = 0.5  # ... and pushes material about the asker's own country down
     summary_penalty: float = 0.10  # checklists and exercises summarise; explanatory sections answer better
 
@@ -201,9 +201,7 @@ class Retriever:
         """The bonus of a chunk: for the asker's own language, or for the foreign country the question is about."""
         if abroad:
             return lambda c: (
-                w.country_bonus if c.country == abroad
-                else w.country_bonus / 2 if c.country == "both"
-                else -w.home_country_penalty
+                w.country_bonus if c.country == abroad else 0.0 if c.country == "both" else -w.home_country_penalty
             )
         neighbours = readable_by(lang)
         return lambda c: (
