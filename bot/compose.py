@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
+from itertools import dropwhile, takewhile
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 CHECKBOX_RE = re.compile(r"^\s*(?:[-*•]\s*)?\[[ xX]?\]")
 LIST_MARK_RE = re.compile(r"^\s*(?:[-*•]\s+|\d+[.)]\s+|\[[ xX]?\]\s*)")
 EMPHASIS_RE = re.compile(r"\*\*|__")
+LIST_ITEM_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S")
+LIST_HEAD_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\*\*(.+?)\*\*")
 # Questions after an amount, a number or a date: sentences holding a figure answer them best.
 QUANTITY_RE = re.compile(
     r"\b(?:hvor (?:mye|mange|lenge|høy|stor)|kor (?:mykje|mange|lenge|høg|stor)|hur (?:mycket|många|länge|hög|stor)|"
@@ -49,19 +52,40 @@ def _overlap(wanted: dict[str, float], sentence_stems: set[str]) -> float:
     )
 
 
+def _list_heads(lines: list[str]) -> list[str] | None:
+    """The short names a list's items start with ("**SSB:** folketal ..." gives "SSB"), or the items themselves
+    when they are short; None when the items are too long to read as one sentence."""
+    heads = []
+    for line in lines:
+        bold = LIST_HEAD_RE.match(line)
+        item = bold.group(1).rstrip(":").strip() if bold else _clean(line).rstrip(".;,")
+        if len(item.split()) > 8:
+            return None
+        heads.append(item)
+    return heads
+
+
 def usable_sentences(text: str) -> list[str]:
-    """The sentences of a passage that read as an answer: no checklist items, table rows, list introductions
-    or fragments."""
+    """The sentences of a passage that read as an answer: no checklist items, table rows or fragments. A line
+    that introduces a list ("Gode offentlege kjelder er:") reads together with the names of the items."""
     out = []
-    for sentence in sentences(text):
-        if CHECKBOX_RE.match(sentence) or sentence.startswith("|") or sentence.endswith(":"):
-            continue
-        sentence = _clean(sentence)
-        # A whole sentence starts with a capital or a figure and ends like one; list items continuing a sentence
-        # ("butikk, post og kafé som er lagde ned,") do not read on their own.
-        whole = sentence[:1].isupper() or sentence[:1].isdigit() or sentence[:1] in "«\"(“"
-        if whole and sentence[-1:] in ".!?)»”\"" and len(sentence.split()) >= 4:
-            out.append(sentence)
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        for sentence in sentences(line):
+            if sentence.endswith(":") and sentence == sentences(line)[-1]:
+                following = list(dropwhile(lambda l: not l.strip(), lines[number + 1 :]))
+                items = list(takewhile(lambda l: LIST_ITEM_RE.match(l) and not CHECKBOX_RE.match(l), following))
+                heads = _list_heads(items) if items else None
+                if heads:
+                    sentence = f"{sentence} {', '.join(heads)}."
+            if CHECKBOX_RE.match(sentence) or sentence.startswith("|") or sentence.endswith(":"):
+                continue
+            sentence = _clean(sentence)
+            # A whole sentence starts with a capital or a figure and ends like one; list items continuing a
+            # sentence ("butikk, post og kafé som er lagde ned,") do not read on their own.
+            whole = sentence[:1].isupper() or sentence[:1].isdigit() or sentence[:1] in "«\"(“"
+            if whole and sentence[-1:] in ".!?)»”\"" and len(sentence.split()) >= 4:
+                out.append(sentence)
     return out
 
 

@@ -58,3 +58,15 @@ def test_time_bound_material_says_until_when_it_holds_in_the_askers_language():
     assert composer.extractive("aksjekapital", "nb", [Hit(chunk=chunk, score=1.0, dense=0.9)]).endswith(
         "Dette materialet gjelder til 30. juni 2027; sjekk kilden for endringer.")
     assert "30 juni 2027" in composer.extractive("aktiekapital", "sv", [Hit(chunk=chunk, score=1.0, dense=0.9)])
+
+
+def test_a_line_that_introduces_a_list_reads_with_the_names_of_its_items():
+    from bot.compose import usable_sentences
+
+    text = ("Bruk tal for å vise kor stort problemet er. Gode offentlege kjelder er:\n\n"
+            "- **SSB (Statistisk sentralbyrå):** folketal, alder og inntekt.\n- **Ungdata:** lokale undersøkingar.\n"
+            "- [ ] Eg har funne tal.")
+    assert usable_sentences(text)[:2] == [
+        "Bruk tal for å vise kor stort problemet er.",
+        "Gode offentlege kjelder er: SSB (Statistisk sentralbyrå), Ungdata.",
+    ]
