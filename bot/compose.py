@@ -110,7 +110,7 @@ def key_sentences(
     total = sum(wanted.values()) or 1.0
     wants_figure = bool(QUANTITY_RE.search(question))
     candidates: list[tuple[float, int, int, str]] = []
-    for rank, hit in enumerate(hits[:3]):
+    for rank, hit in enumerate(hits):
         if hit.chunk.doc_id != best_doc:
             continue
         for position, sentence in enumerate(usable_sentences(hit.chunk.text)):
