@@ -98,12 +98,31 @@ def answerable(hits: list[Hit]) -> list[Hit]:
     return hits
 
 
+@dataclass(frozen=True)
+class SentenceWeights:
+    """How sentences are scored for the extractive answer (tuned on knowledge/eval/questions.jsonl)."""
+
+    lead: float = 1.0  # the first sentence of the best passage: the material opens each section with its answer
+    continuation: float = 0.3  # the sentence after it, which usually backs the answer up
+    overlap: float = 2.0  # the IDF-weighted share of the question's terms in the sentence ...
+    overlap_length: float = 40.0  # ... damped for long sentences by 1 + words / this
+    figure: float = 0.5  # a sentence with a figure, when the question asks for an amount or a date
+    passage: float = 0.5  # the passage's rank: weight / (1 + rank)
+    position: float = 0.03  # later sentences in a passage lose this much per position
+
+
 def key_sentences(
-    question: str, lang: str, hits: list[Hit], limit: int = 4, term_weight: Callable[[str], float] | None = None
+    question: str,
+    lang: str,
+    hits: list[Hit],
+    limit: int = 4,
+    term_weight: Callable[[str], float] | None = None,
+    weights: SentenceWeights = SentenceWeights(),
 ) -> list[str]:
     """The lead sentence of the best passage plus the sentences of the same document that share most with the
     question (terms weighted by `term_weight`, e.g. their IDF), in reading order. Figures count extra when the
     question asks for an amount or a date. Sentences from other documents are never mixed in."""
+    w = weights
     best_doc = hits[0].chunk.doc_id
     weigh = term_weight or (lambda term: 1.0)
     wanted = {s: weigh(s) for s in stems(question, lang) if len(s) > 2}
@@ -116,10 +135,10 @@ def key_sentences(
         for position, sentence in enumerate(usable_sentences(hit.chunk.text)):
             n_words = len(sentence.split())
             overlap = _overlap(wanted, set(stems(sentence, hit.chunk.lang))) / total
-            # The material opens each section with its answer and goes on with the detail that backs it.
-            lead = (1.0 if position == 0 else 0.3 if position == 1 else 0.0) if rank == 0 else 0.0
-            figure = 0.5 if wants_figure and any(ch.isdigit() for ch in sentence) else 0.0
-            score = lead + 2.0 * overlap / (1.0 + n_words / 40.0) + figure + 0.5 / (1 + rank) - 0.03 * position
+            lead = (w.lead if position == 0 else w.continuation if position == 1 else 0.0) if rank == 0 else 0.0
+            figure = w.figure if wants_figure and any(ch.isdigit() for ch in sentence) else 0.0
+            score = (lead + w.overlap * overlap / (1.0 + n_words / w.overlap_length) + figure
+                     + w.passage / (1 + rank) - w.position * position)
             candidates.append((score, rank, position, sentence))
     chosen: list[tuple[int, int, str]] = []
     words = 0
