@@ -24,6 +24,8 @@ tilbod tilbodet tilboda høve høvet elles
 tek ringjer nøgd nøgde førre oppteken høyrt desse gong gonger fyrst heime følgje inga vorte verte
 seinast såg truleg endå gje tykte ete eta lesa hjelpa spurde døme dømes heilskap kyrkja kyrkje noregs noreg
 sjølvaste fleirtal eigar eigarane eigd eigde augneblink ungdomar
+trudde meinte heldt låg selde sjeldan attende åleine allereie aust månad månader månadar morgon heim
+skule skulen no
 """
 
 # Bokmål forms that neither Nynorsk nor Danish use (forms the 2012 Nynorsk norm also allows, such as
@@ -36,11 +38,13 @@ vanskelig tydelig offentlig penger dager kommuner uke uker eierskap skriver sene
 regner samme mener forteller ligger holder gir heter selger fulgt bodde skrev laget snakket
 kastet synes husker svarer kaller leter bygger virker spennende videre skrevet vokst
 tilbud tilbudet tilbudene anledning ellers
+regjeringen vei trodde spurte sjelden
 """
 
 # Forms Bokmål shares with Danish but not with Nynorsk.
 BOKMAL_DANISH = """
 ikke jeg hvordan hvorfor hvem hvor hvis hvilke hvilken hver bare fra de en et være hun selv sammen hele siden kommer deres da egen eget egne virkelig
+morgen øst frem fremdeles hjemme hjem skole måned måneder mennesker mente holdt solgte alene allerede disse
 """
 
 # Danish forms that Bokmål does not use.
