@@ -20,22 +20,18 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class AnswerPolicy:
-    """When the material counts as covering a question, and how much to return."""
+    """When the material counts as covering a question, and how much to return (values from `Settings`)."""
 
-    # The material covers a question when the closest passage is very close on its own, or close and most of the
-    # question's content words occur in the material (tuned on knowledge/eval/questions.jsonl, see `make eval`).
-    confidence_threshold: float = 0.88  # best dense cosine similarity that suffices alone
-    supported_threshold: float = 0.78  # best dense similarity that suffices with lexical support
-    coverage_threshold: float = 0.65  # IDF-weighted share of content words found in the material
-    # When no material exists in any language the asker reads (English today), words cannot match and the
-    # dense similarity, lower across languages, decides alone.
-    cross_lingual_threshold: float = 0.84
-    k: int = 6
-    max_question_chars: int = 2000
+    confidence_threshold: float  # best dense cosine similarity that suffices alone
+    supported_threshold: float  # best dense similarity that suffices with lexical support ...
+    coverage_threshold: float  # ... when this IDF-weighted share of the question's content words is in the material
+    cross_lingual_threshold: float  # the dense similarity that suffices when nothing is written in the asker's language
+    k: int
+    max_question_chars: int
+    public_base_url: str = ""  # e.g. http://127.0.0.1:8000: "read next" links point to /read/<id> there
     max_sources: int = 3
     max_mentors: int = 2
     max_read_next: int = 2
-    public_base_url: str = ""  # e.g. http://127.0.0.1:8000: "read next" links point to /read/<id> there
 
 
 class Assistant:
@@ -48,8 +44,8 @@ class Assistant:
         translator: Translator,
         composer: Composer,
         mentors: list[Mentor],
-        conversations: ConversationStore | None = None,
-        policy: AnswerPolicy = AnswerPolicy(),
+        conversations: ConversationStore | None,
+        policy: AnswerPolicy,
         today: dt.date | None = None,
     ) -> None:
         self.retriever = retriever

@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = SecretStr("")
     llm_timeout_s: float = 20.0
 
-    # Answering
+    # Answering. The material covers a question when the closest passage is very similar on its own, or similar
+    # and most of the question's content words occur in the material; askers whose language has no material
+    # (English) are judged on similarity alone. Tuned on knowledge/eval/questions.jsonl (`make eval`).
     max_question_chars: int = 2000
     retrieval_k: int = 6
     confidence_threshold: float = 0.88
