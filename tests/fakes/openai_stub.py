@@ -1,15 +1,26 @@
-"""A local OpenAI-compatible chat completions server for tests (loopback only)."""
+"""A local OpenAI-compatible server for tests (loopback only): chat completions and embeddings."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+def hashed_embedding(text: str, dim: int = 64) -> list[float]:
+    """A deterministic bag-of-words vector: texts sharing words point the same way (enough to test plumbing)."""
+    vector = [0.0] * dim
+    for word in re.findall(r"\w+", text.lower()):
+        vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % dim] += 1.0
+    return vector
+
+
 class OpenAIStub:
-    """Answers POST /v1/chat/completions with `reply`, or fails with `status`, or stalls for `delay` seconds."""
+    """Answers POST /v1/chat/completions with `reply` and POST /v1/embeddings with `hashed_embedding` vectors,
+    or fails with `status`, or stalls for `delay` seconds."""
 
     def __init__(self, reply: str = "Stub answer [1].", status: int = 200, delay: float = 0.0) -> None:
         self.reply, self.status, self.delay = reply, status, delay
@@ -23,6 +34,13 @@ class OpenAIStub:
                 time.sleep(stub.delay)
                 if stub.status != 200:
                     payload = {"error": {"message": "stub failure", "type": "server_error"}}
+                elif self.path.endswith("/embeddings"):
+                    payload = {
+                        "object": "list",
+                        "model": body.get("model", "stub"),
+                        "data": [{"object": "embedding", "index": i, "embedding": hashed_embedding(text)}
+                                 for i, text in enumerate(body.get("input", []))],
+                    }
                 else:
                     payload = {
                         "id": "chatcmpl-stub",
