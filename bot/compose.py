@@ -71,8 +71,9 @@ def usable_sentences(text: str) -> list[str]:
     out = []
     lines = text.split("\n")
     for number, line in enumerate(lines):
-        for sentence in sentences(line):
-            if sentence.endswith(":") and sentence == sentences(line)[-1]:
+        line_sentences = sentences(line)
+        for sentence in line_sentences:
+            if sentence.endswith(":") and sentence == line_sentences[-1]:
                 following = list(dropwhile(lambda l: not l.strip(), lines[number + 1 :]))
                 items = list(takewhile(lambda l: LIST_ITEM_RE.match(l) and not CHECKBOX_RE.match(l), following))
                 heads = _list_heads(items) if items else None

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from bot.text import STOP_WORDS, TOKENIZER_VERSION, search_terms, stem_word, words
+from bot.text import TOKENIZER_VERSION, content_words, search_terms, stem_word
 
 # Stemmers a query word is also tried with when measuring coverage (see `LexicalIndex.coverage`).
 COVERAGE_STEMMERS = ("nb", "sv")
@@ -109,7 +109,7 @@ class LexicalIndex:
         found nowhere weighs as much as the rarest possible term, so one unknown, specific word ("aksjekursen",
         "lägenhet") outweighs several everyday ones that happen to match."""
         n = len(self.ids)
-        query_words = {w for w in words(query) if w not in STOP_WORDS}
+        query_words = set(content_words(query))
         if not query_words or n == 0:
             return 0.0
         unseen = math.log(1.0 + (n + 0.5) / 0.5)

@@ -71,16 +71,21 @@ def stem_word(word: str, lang: str) -> str:
     return _stemmer(lang).stemWord(word)
 
 
+def content_words(text: str) -> list[str]:
+    """Lower-cased words that carry a topic (no stop words or chat fillers)."""
+    return [w for w in words(text) if w not in STOP_WORDS]
+
+
 def stems(text: str, lang: str) -> list[str]:
     """Stemmed content-word tokens for lexical search, using the stemmer of `lang`."""
-    return _stemmer(lang).stemWords([w for w in words(text) if w not in STOP_WORDS])
+    return _stemmer(lang).stemWords(content_words(text))
 
 
 def search_terms(text: str, lang: str) -> list[str]:
     """The terms BM25 indexes: stemmed content words plus, for long words, their first PREFIX_LETTERS letters
     marked with "#". Norwegian and Swedish glue words into compounds ("vaccinationsintyg", "momsregistrering")
     that no stemmer splits; a shared beginning still matches them."""
-    content = [w for w in words(text) if w not in STOP_WORDS]
+    content = content_words(text)
     return _stemmer(lang).stemWords(content) + [f"#{w[:PREFIX_LETTERS]}" for w in content if len(w) > PREFIX_LETTERS]
 
 
