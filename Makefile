@@ -25,6 +25,7 @@ serve: setup
 	$(BIN)/veiviser serve
 
 test: setup
+	bash scripts/test-services.sh
 	$(BIN)/python -m pytest
 
 eval: setup
