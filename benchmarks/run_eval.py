@@ -10,6 +10,7 @@ import platform
 from collections import defaultdict
 from pathlib import Path
 
+from benchmarks.facts import fact_coverage
 from benchmarks.readme_figures import replace_section
 from bot.evaluation import read_jsonl, run_beir_eval
 from bot.language import LanguageDetector
@@ -81,8 +82,7 @@ def _outcome(row: dict, runtime) -> dict[str, float]:  # noqa: ANN001 - a Runtim
     outcome["wrongly_declined"] = float(not answer.confident)
     facts = row.get("expect_facts") or []
     if facts:
-        found = sum(f.lower() in answer.answer.lower() for f in facts) / len(facts)
-        outcome["fact_coverage"] = found if answer.confident else 0.0
+        outcome["fact_coverage"] = fact_coverage(facts, answer.answer) if answer.confident else 0.0
     if row.get("expect_mentor_topic"):
         outcome["mentor_match"] = float(any(row["expect_mentor_topic"] in m.topics for m in answer.mentors))
     return outcome
