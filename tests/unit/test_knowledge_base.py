@@ -101,3 +101,25 @@ def test_questions_point_at_existing_material_and_facts_it_states(documents, que
         bodies = [documents[i].body.lower() for i in q["expect_ids"]]
         for fact in q["expect_facts"]:
             assert any(fact.lower() in body for body in bodies), f"{q['id']}: {fact!r} is in none of {q['expect_ids']}"
+
+
+def test_every_fact_is_stated_as_whole_words_by_an_expected_document(documents, questions):
+    """A fact is a word or phrase the material states, never a fragment ("tilsk", "betal") that a substring test
+    would find inside many longer words; the eval counts it only as whole words (benchmarks/facts.py)."""
+    from benchmarks.facts import fact_found
+
+    for q in questions:
+        for fact in q["expect_facts"]:
+            assert any(fact_found(fact, documents[i].body) for i in q["expect_ids"]), \
+                f"{q['id']}: {fact!r} is not stated as whole words by any of {q['expect_ids']}"
+
+
+def test_facts_are_stated_in_the_askers_language_where_material_in_it_is_expected(documents, questions):
+    """When an expected document is in the asker's language, one of those states the fact as whole words (an nb
+    question is not marked with a word that only the nn or sv version states)."""
+    from benchmarks.facts import fact_found
+
+    for q in questions:
+        same = [i for i in q["expect_ids"] if documents[i].meta.get("lang") == q["lang"]] or q["expect_ids"]
+        for fact in q["expect_facts"]:
+            assert any(fact_found(fact, documents[i].body) for i in same), f"{q['id']}: {fact!r} is in none of {same}"
