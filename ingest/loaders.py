@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,10 @@ from typing import Any, Callable
 
 import yaml
 
+from bot.links import safe_url
 from bot.text import normalise
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx")
 KINDS = ("module", "article", "faq", "glossary")
@@ -176,9 +180,28 @@ _READERS: dict[str, Callable[[bytes], tuple[dict[str, Any], str]]] = {
 }
 
 
-def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
-    """Validate front matter; dates become ISO strings."""
+def _links_only_http(meta: dict[str, Any], display_path: str) -> None:
+    """Drop a front-matter `url` and `sources` entries that are not http(s) links (they would reach readers as links);
+    the file still ingests, and each dropped value is logged as a warning."""
+    url = meta.get("url")
+    if url not in (None, ""):
+        meta["url"] = safe_url(str(url))
+        if meta["url"] is None:
+            log.warning("%s: front matter url %r is not an http(s) link; ignored", display_path, url)
+    sources = meta.get("sources")
+    if sources not in (None, ""):
+        entries = sources if isinstance(sources, list) else [sources]
+        kept = [safe_url(str(entry)) for entry in entries]
+        for entry, link in zip(entries, kept):
+            if link is None:
+                log.warning("%s: front matter source %r is not an http(s) link; ignored", display_path, entry)
+        meta["sources"] = [link for link in kept if link]
+
+
+def _clean_meta(meta: dict[str, Any], display_path: str = "") -> dict[str, Any]:
+    """Validate front matter; dates become ISO strings; only http(s) links are kept."""
     clean = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in meta.items()}
+    _links_only_http(clean, display_path)
     kind = clean.get("kind", "article")
     if kind not in KINDS:
         raise LoadError(f"front matter kind {kind!r} is not one of {', '.join(KINDS)}")
@@ -209,4 +232,4 @@ def load_document(path: Path, display_path: str) -> Document:
     body = normalise(body)
     if len(body.split()) < 3:
         raise LoadError("no text to index (the file is empty apart from its title or front matter)")
-    return Document(path=display_path, body=body, meta=_clean_meta(meta))
+    return Document(path=display_path, body=body, meta=_clean_meta(meta, display_path))

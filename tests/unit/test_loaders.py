@@ -57,3 +57,37 @@ def test_bad_files_raise_a_clear_reason(tmp_path: Path, name: str, content: byte
     path.write_bytes(content)
     with pytest.raises(LoadError, match=reason):
         load_document(path, name)
+
+
+def test_front_matter_keeps_only_http_links(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    path = tmp_path / "links.md"
+    path.write_text(
+        "---\nid: links-nb\ntitle: Lenker\nurl: javascript:alert(1)\n"
+        "sources: [' https://www.brreg.no/ ', 'JAVASCRIPT:alert(2)', 'data:text/html,x', 'http://example.org/a',"
+        " '/relative']\n"
+        "---\nTekst om aksjeselskap og lenker her.\n",
+        "utf-8",
+    )
+    with caplog.at_level("WARNING", logger="ingest.loaders"):
+        doc = load_document(path, "k/links.md")
+    assert doc.id == "links-nb" and "aksjeselskap" in doc.body  # the document still ingests
+    assert doc.meta["url"] is None
+    assert doc.meta["sources"] == ["https://www.brreg.no/", "http://example.org/a"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 4 and all("k/links.md" in w for w in warnings)
+    assert any("javascript:alert(1)" in w and "url" in w for w in warnings)
+
+
+def test_front_matter_http_url_and_single_source_string(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    path = tmp_path / "ok.md"
+    path.write_text(
+        "---\nurl: https://example.org/moduler/4\nsources: https://www.brreg.no/\n---\nTekst om aksjeselskap her.\n",
+        "utf-8",
+    )
+    with caplog.at_level("WARNING", logger="ingest.loaders"):
+        doc = load_document(path, "ok.md")
+    assert doc.meta["url"] == "https://example.org/moduler/4" and doc.meta["sources"] == ["https://www.brreg.no/"]
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    empty = tmp_path / "empty-url.md"
+    empty.write_text("---\nurl:\n---\nTekst om aksjeselskap her.\n", "utf-8")
+    assert load_document(empty, "empty-url.md").meta["url"] is None
