@@ -4,18 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot import smalltalk
 from bot.compose import Composer
-from bot.conversations import ConversationStore
-from bot.i18n import Translator
+from bot.country import follow_up_query
+from bot.i18n import N_, Translator
 from bot.language import LanguageDetector, readable_by
 from bot.mentors import Mentor, match_mentors, topic_of
-from bot.models import Answer, Hit, ModulePointer, Question, Source
+from bot.models import Answer, Chunk, Hit, ModulePointer, Question, Source
 from bot.retrieval import Retriever
+from bot.snapshot import IndexSnapshot
+from bot.text import clean_text, words
+
+if TYPE_CHECKING:
+    from bot.records import Records
 
 log = logging.getLogger(__name__)
+
+# The fixed replies for each kind of failure, in English as msgids (translated by the catalogues).
+NOTICES = {
+    "empty": N_("Please write a question."),
+    "too_long": N_("Your message is too long ({limit} characters at most). Please shorten it."),
+    "timeout": N_("This is taking longer than it should. Please try again in a moment."),
+    "failed": N_("Something went wrong on our side. Please try again in a moment."),
+    "unavailable": N_("Veiviser is temporarily unavailable. Please try again in a few minutes."),
+}
+FOLLOW_UP_WORDS = 12  # a question this short may lean on the previous one ("og i Sverige?")
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,7 @@ class AnswerPolicy:
     k: int
     max_question_chars: int
     public_base_url: str = ""  # e.g. http://127.0.0.1:8000: "read next" links point to /read/<id> there
+    history_turns: int = 6
     max_sources: int = 3
     max_mentors: int = 2
     max_read_next: int = 2
@@ -44,7 +61,7 @@ class Assistant:
         translator: Translator,
         composer: Composer,
         mentors: list[Mentor],
-        conversations: ConversationStore | None,
+        records: "Records | None",
         policy: AnswerPolicy,
         today: dt.date | None = None,
     ) -> None:
@@ -53,27 +70,29 @@ class Assistant:
         self.translator = translator
         self.composer = composer
         self.mentors = mentors
-        self.conversations = conversations
+        self.records = records
         self.policy = policy
         self._today = today
 
     def answer(self, question: Question) -> Answer:
-        """Answer one question in the asker's language; never raises for bad input."""
-        text = question.text.strip()
-        lang = question.lang or self._detect(text[:500], question)
+        """Answer one question in the asker's language from one snapshot of the material; never raises for bad
+        input (a failing store or database does raise: the caller reports it as unavailable)."""
+        question = replace(question, text=clean_text(question.text).strip())
+        text = question.text
+        lang = self.language_of(question)
         if not text:
-            return self._record(question, self._notice(question, lang, self.translator.translate(
-                lang, "Please write a question.")))
+            return self._record(question, self.notice(question, lang, "empty"))
         if len(text) > self.policy.max_question_chars:
-            return self._record(question, self._notice(question, lang, self.translator.translate(
-                lang, "Your message is too long ({limit} characters at most). Please shorten it.",
-                limit=self.policy.max_question_chars,
-            )))
+            return self._record(question, self.notice(question, lang, "too_long"))
         kind = smalltalk.classify(text)
         if kind:
             return self._record(question, self._smalltalk(question, lang, kind))
-        hits = self._usable(self.retriever.search(text, lang, self.policy.k, question.filters))
-        confident = bool(hits) and self._covered(text, lang, max(h.dense for h in hits))
+        snapshot = self.retriever.snapshot()
+        hits, confident = self._retrieve(snapshot, text, lang, question)
+        if not confident and len(words(text)) <= FOLLOW_UP_WORDS:
+            previous = self._previous_question(question)
+            if previous:  # a follow-up ("og i Sverige?") is read together with the question before it
+                hits, confident = self._retrieve(snapshot, follow_up_query(previous, text), lang, question)
         mentors = match_mentors(
             self.mentors, hits if confident else [], lang, text, question.region, self.policy.max_mentors
         )
@@ -85,50 +104,74 @@ class Assistant:
             )
             answer = Answer(text, lang, reply, False, mentors=[m.ref() for m in mentors], kind="declined")
             return self._record(question, answer)
-        composition = self.composer.compose(text, lang, hits)
+        composition = self.composer.compose(text, lang, hits, snapshot.term_weight)
         answer = Answer(
             question=text,
             language=lang,
             answer=composition.text,
             confident=True,
-            sources=self._sources(hits),
+            sources=self._sources(hits, composition.quoted),
             mentors=[m.ref() for m in mentors],
-            read_next=self._read_next(hits, lang),
+            read_next=self._read_next(snapshot, hits, lang),
             composer=composition.composer,
         )
         return self._record(question, answer)
 
-    def _covered(self, text: str, lang: str, best_dense: float) -> bool:
+    def language_of(self, question: Question) -> str:
+        """The answer language: an explicit choice (the request's, then the user's stored preference), else the
+        detected language, with the platform locale or the conversation's last language settling close calls."""
+        if question.lang:
+            return question.lang
+        if self.records is not None and question.user_id:
+            preferred = self._safely(self.records.preferred_language, question.channel, question.user_id)
+            if preferred:
+                return preferred
+        hint = question.lang_hint
+        if hint is None and self.records is not None and question.conversation_id:
+            hint = self._safely(self.records.last_language, question.channel, question.conversation_id)
+        return self.detector.detect(clean_text(question.text)[:500], hint).language
+
+    def notice(self, question: Question, lang: str, error: str) -> Answer:
+        """A fixed reply for a question that gets no answer from the material (see NOTICES)."""
+        reply = self.translator.translate(lang, NOTICES[error], limit=self.policy.max_question_chars)
+        return Answer(question.text[:200], lang, reply, False, kind="error", composer="fixed", error=error)
+
+    def _retrieve(self, snapshot: IndexSnapshot, text: str, lang: str, question: Question) -> tuple[list[Hit], bool]:
+        hits = self._usable(self.retriever.search(snapshot, text, lang, self.policy.k, question.filters))
+        return hits, bool(hits) and self._covered(snapshot, text, lang, max(h.dense for h in hits))
+
+    def _covered(self, snapshot: IndexSnapshot, text: str, lang: str, best_dense: float) -> bool:
         policy = self.policy
-        if not self.retriever.has_material_in(readable_by(lang)):
+        if not snapshot.has_material_in(readable_by(lang)):
             return best_dense >= policy.cross_lingual_threshold
         if best_dense >= policy.confidence_threshold:
             return True
-        return best_dense >= policy.supported_threshold and self.retriever.coverage(text, lang) >= policy.coverage_threshold
+        return best_dense >= policy.supported_threshold and snapshot.coverage(text, lang) >= policy.coverage_threshold
 
-    def _detect(self, text: str, question: Question) -> str:
-        hint = question.lang_hint
-        if hint is None and self.conversations is not None:
-            hint = self.conversations.last_language(question.conversation_id)
-        return self.detector.detect(text, hint).language
+    def _previous_question(self, question: Question) -> str | None:
+        if self.records is None or not question.conversation_id:
+            return None
+        history = self._safely(self.records.history, question.channel, question.conversation_id, self.policy.history_turns)
+        return history[-1].question if history else None
 
     def _usable(self, hits: list[Hit]) -> list[Hit]:
         """Drop material whose `valid_until` date has passed."""
         today = (self._today or dt.date.today()).isoformat()
         return [h for h in hits if not h.chunk.valid_until or h.chunk.valid_until >= today]
 
-    def _sources(self, hits: list[Hit]) -> list[Source]:
+    def _sources(self, hits: list[Hit], quoted: str | None) -> list[Source]:
+        """One source per document, best first; the document the answer quotes leads."""
         sources: dict[str, Source] = {}
-        for hit in hits:
+        for hit in sorted(hits, key=lambda h: h.chunk.doc_id != quoted):
             c = hit.chunk
             if c.doc_id not in sources:
                 module = str(c.module) if c.module else None
                 sources[c.doc_id] = Source(c.doc_id, c.title, c.path, c.url, module, round(hit.score, 6))
         return list(sources.values())[: self.policy.max_sources]
 
-    def _read_next(self, hits: list[Hit], lang: str) -> list[ModulePointer]:
+    def _read_next(self, snapshot: IndexSnapshot, hits: list[Hit], lang: str) -> list[ModulePointer]:
         """Course modules behind the best hits, in the asker's language when that version exists."""
-        documents = self.retriever.documents()
+        documents = snapshot.documents
         pointers: list[ModulePointer] = []
         for hit in hits:
             topic = topic_of(hit.chunk.doc_id)
@@ -142,7 +185,7 @@ class Assistant:
                 break
         return pointers
 
-    def _link(self, chunk) -> str | None:  # noqa: ANN001 - a Chunk
+    def _link(self, chunk: Chunk) -> str | None:
         """The document's own URL, else its page on this service when a public base URL is configured."""
         if chunk.url:
             return chunk.url
@@ -159,16 +202,20 @@ class Assistant:
                             "course material: legal forms and registration, funding, public procurement, impact, "
                             "governance and more. I point you to the module to read next and to a mentor who can "
                             "help. Just ask in your own words.")
-        return Answer(question.text.strip(), lang, reply, True, kind="smalltalk", composer="fixed")
-
-    @staticmethod
-    def _notice(question: Question, lang: str, reply: str) -> Answer:
-        return Answer(question.text.strip()[:200], lang, reply, False, kind="error", composer="fixed")
+        return Answer(question.text, lang, reply, True, kind="smalltalk", composer="fixed")
 
     def _record(self, question: Question, answer: Answer) -> Answer:
-        if self.conversations is not None:
-            try:
-                self.conversations.record(question, answer)
-            except Exception:  # noqa: BLE001 - a full disk must not cost the asker the answer
-                log.exception("could not record the conversation turn")
-        return answer
+        """Record the turn and return the answer carrying its id; a database that fails costs the record, not the
+        answer."""
+        if self.records is None:
+            return answer
+        turn_id = self._safely(self.records.record_turn, question, answer)
+        return replace(answer, turn_id=turn_id) if turn_id else answer
+
+    @staticmethod
+    def _safely(call, *args):  # noqa: ANN001, ANN205 - a records method and its arguments
+        try:
+            return call(*args)
+        except Exception as exc:  # noqa: BLE001 - the database is down: answer without the record
+            log.warning("the database did not answer (%s: %s)", exc.__class__.__name__, str(exc)[:200])
+            return None

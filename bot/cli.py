@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import io
 import json
 import logging
 import sys
 from pathlib import Path
 
+from bot.models import LANGUAGES
 from bot.settings import Settings
 
 
@@ -23,40 +26,95 @@ def _print_json(obj: object) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from rich.progress import Progress
-
-    from bot.language import LanguageDetector
-    from bot.runtime import build_index
+    settings = _settings(args)
+    if args.server:
+        return _ingest_through_server(args.server, settings, args.json)
+    from bot.runtime import build_index, hold_store, open_records
+    from bot.store_lock import StoreBusy
+    from ingest.coordinator import IngestCoordinator
     from ingest.pipeline import Ingester
 
-    settings = _settings(args)
     folders = [Path(k) for k in args.knowledge] if args.knowledge else settings.knowledge_dirs
-    ingester = Ingester(build_index(settings), LanguageDetector())
-    if sys.stderr.isatty() and not args.json:
-        with Progress(transient=True) as progress:
-            task = progress.add_task("ingest", total=None)
-            report = ingester.run(
-                folders, lambda name, i, n: progress.update(task, completed=i, total=n, description=name[-50:])
-            )
-    else:
-        report = ingester.run(folders)
-    if args.json:
-        _print_json(report.to_json())
-    else:
-        print(
-            f"added {report.added}, updated {report.updated}, removed {report.removed}, unchanged {report.unchanged}; "
-            f"{report.chunks} chunks in {report.seconds:.1f} s"
+    try:
+        lock = hold_store(settings, "ingest")
+    except StoreBusy as exc:
+        print(f"veiviser: {exc}", file=sys.stderr)
+        return 3
+    from bot.language import LanguageDetector
+
+    records = open_records(settings)
+    try:
+        coordinator = IngestCoordinator(
+            Ingester(build_index(settings), LanguageDetector(), records), folders,
+            leases=records if settings.chroma_host else None,
         )
-        for error in report.errors:
-            print(f"  skipped {error['path']}: {error['error']}", file=sys.stderr)
+        report = _run_with_progress(coordinator, args.json)
+    finally:
+        records.close()
+        if lock is not None:
+            lock.release()
+    _print_report(report.to_json(), args.json)
     return 0
 
 
-def _questions(args: argparse.Namespace):
+def _run_with_progress(coordinator, quiet: bool):  # noqa: ANN001, ANN202 - IngestCoordinator -> IngestReport
+    if quiet or not sys.stderr.isatty():
+        return coordinator.run()
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("ingest", total=None)
+        return coordinator.run(lambda name, i, n: progress.update(task, completed=i, total=n, description=name[-50:]))
+
+
+def _ingest_through_server(url: str, settings: Settings, as_json: bool) -> int:
+    """Ask a running service to re-ingest (it owns the store); prints the same report."""
+    import httpx
+
+    token = settings.admin_token.get_secret_value()
+    if not token:
+        print("veiviser: --server needs ADMIN_TOKEN (the service's staff token) in the environment or .env.",
+              file=sys.stderr)
+        return 2
+    try:
+        response = httpx.post(f"{url.rstrip('/')}/admin/api/reingest", headers={"Authorization": f"Bearer {token}"},
+                              timeout=3600)
+    except httpx.HTTPError as exc:
+        print(f"veiviser: could not reach {url} ({exc.__class__.__name__}); is `veiviser serve` running there?",
+              file=sys.stderr)
+        return 2
+    if response.status_code != 200:
+        detail = response.json().get("detail") if response.headers.get("content-type", "").startswith(
+            "application/json") else response.text[:200]
+        print(f"veiviser: the service answered {response.status_code}: {detail}", file=sys.stderr)
+        return 3 if response.status_code == 409 else 2
+    _print_report(response.json(), as_json)
+    return 0
+
+
+def _print_report(report: dict, as_json: bool) -> None:
+    if as_json:
+        _print_json(report)
+        return
+    print(
+        f"added {report['added']}, updated {report['updated']}, removed {report['removed']}, "
+        f"unchanged {report['unchanged']}; {report['chunks']} chunks in {report['seconds']:.1f} s"
+    )
+    for error in report["errors"]:
+        print(f"  skipped {error['path']}: {error['error']}", file=sys.stderr)
+
+
+def _input_lines():  # noqa: ANN202 - Iterator[str]
+    """Standard input line by line; bytes that are not UTF-8 become U+FFFD instead of stopping the batch."""
+    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if hasattr(sys.stdin, "buffer") \
+        else sys.stdin
+    for line in stream:
+        yield line.rstrip("\r\n")
+
+
+def _questions(args: argparse.Namespace):  # noqa: ANN202 - Iterator[str]
     if args.question in (None, "-"):
-        for line in sys.stdin:
-            if line.strip():
-                yield line.rstrip("\n")
+        yield from (line for line in _input_lines() if line.strip())
     else:
         yield args.question
 
@@ -67,15 +125,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from bot.runtime import build_runtime
 
     runtime = build_runtime(_settings(args))
-    if runtime.index.is_empty():
-        print("The knowledge index is empty: run `veiviser ingest` first.", file=sys.stderr)
-        return 2
-    for text in _questions(args):
-        answer = runtime.assistant.answer(Question(text=text, lang=args.lang, channel="cli"))
-        if args.json:
-            _print_json(answer.to_json())
-        else:
-            print(render_plain(answer, runtime.translator) + "\n")
+    try:
+        if not runtime.live.current().size:
+            print("The knowledge index is empty: run `veiviser ingest` first.", file=sys.stderr)
+            return 2
+        for text in _questions(args):
+            answer = asyncio.run(runtime.answers.answer(Question(text=text, lang=args.lang, channel="cli")))
+            if args.json:
+                _print_json(answer.to_json())
+            else:
+                print(render_plain(answer, runtime.translator) + "\n")
+    finally:
+        runtime.close()
     return 0
 
 
@@ -97,17 +158,17 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print()
             return 0
         if text.strip():
-            answer = runtime.assistant.answer(Question(text=text, channel="chat", conversation_id=conversation))
+            answer = asyncio.run(runtime.answers.answer(Question(text=text, channel="chat", conversation_id=conversation)))
             print(render_plain(answer, runtime.translator) + "\n")
 
 
 def cmd_detect_language(args: argparse.Namespace) -> int:
     from bot.language import LanguageDetector
+    from bot.text import clean_text
 
     detector = LanguageDetector()
-    for line in sys.stdin:
-        text = line.rstrip("\n")
-        detection = detector.detect(text)
+    for text in _input_lines():
+        detection = detector.detect(clean_text(text))
         if args.json:
             _print_json({"text": text, "language": detection.language, "confidence": detection.confidence})
         else:
@@ -133,12 +194,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import create_app
+    from bot.store_lock import StoreLock, busy_message
 
     settings = _settings(args)
     host, port = args.host or settings.host, args.port or settings.port
-    print(f"Veiviser is running: open http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    url = f"http://{host}:{port}"
+    holder = None if settings.chroma_host else StoreLock(settings.veiviser_store).holder()
+    if holder is not None:  # the lifespan would fail the same way; say it plainly before starting
+        print(f"veiviser: {busy_message(settings.veiviser_store, holder)}", file=sys.stderr)
+        return 3
+    print(f"Veiviser is starting: open {url}/ (Ctrl-C to stop)", flush=True)
+    uvicorn.run(create_app(settings, public_url=url), host=host, port=port, log_level="info")
     return 0
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a TCP port (1-65535)")
+    return port
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,13 +222,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="index the knowledge folders (only what changed)")
     p.add_argument("--knowledge", action="append", metavar="DIR", help="folder to index (repeatable)")
+    p.add_argument("--server", metavar="URL", help="re-ingest through the running service at URL (needs ADMIN_TOKEN)")
     p.add_argument("--store", metavar="DIR")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("ask", help="answer a question, or one per line of stdin with '-'")
     p.add_argument("question", nargs="?", default=None)
-    p.add_argument("--lang", choices=["nb", "nn", "sv", "en", "da"])
+    p.add_argument("--lang", choices=LANGUAGES)
     p.add_argument("--store", metavar="DIR")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
@@ -177,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the HTTP service (web chat, API, Telegram and Slack webhooks)")
     p.add_argument("--host")
-    p.add_argument("--port", type=int)
+    p.add_argument("--port", type=_port)
     p.add_argument("--store", metavar="DIR")
     p.set_defaults(func=cmd_serve)
     return parser

@@ -36,6 +36,7 @@ PREFIX_LETTERS = 5  # question and sentence words in different languages match o
 class Composition:
     text: str
     composer: str  # "extractive" | "llm" | "extractive-fallback"
+    quoted: str | None = None  # the document an extractive answer quotes (it leads the answer's sources)
 
 
 def _clean(sentence: str) -> str:
@@ -161,32 +162,36 @@ class ChatModel(Protocol):
 class Composer:
     """Writes the answer text: through the LLM when one is configured, else extractively."""
 
-    def __init__(
-        self,
-        translator: Translator,
-        llm: ChatModel | None = None,
-        prompts_dir: Path | None = None,
-        term_weight: Callable[[str], float] | None = None,
-    ) -> None:
+    def __init__(self, translator: Translator, llm: ChatModel | None = None, prompts_dir: Path | None = None) -> None:
         self.translator = translator
         self.llm = llm
         self.prompts_dir = prompts_dir
-        self.term_weight = term_weight  # how telling a stemmed question term is (the lexical index's IDF)
 
-    def compose(self, question: str, lang: str, hits: list[Hit]) -> Composition:
+    def compose(
+        self, question: str, lang: str, hits: list[Hit], term_weight: Callable[[str], float] | None = None
+    ) -> Composition:
+        """The answer text; `term_weight` tells how telling a stemmed question term is (the snapshot's IDF)."""
         if self.llm is not None:
             try:
                 return Composition(self._with_llm(question, lang, hits), "llm")
             except Exception as exc:  # noqa: BLE001 - any LLM failure falls back to the extractive answer
-                log.warning("LLM failed (%s: %s); answering extractively", exc.__class__.__name__, exc)
-                return Composition(self.extractive(question, lang, hits), "extractive-fallback")
-        return Composition(self.extractive(question, lang, hits), "extractive")
+                log.warning("LLM failed (%s); answering extractively", exc.__class__.__name__)
+                return self._extractive(question, lang, hits, term_weight, "extractive-fallback")
+        return self._extractive(question, lang, hits, term_weight, "extractive")
 
-    def extractive(self, question: str, lang: str, hits: list[Hit]) -> str:
+    def _extractive(
+        self, question: str, lang: str, hits: list[Hit], term_weight: Callable[[str], float] | None, composer: str
+    ) -> Composition:
+        text = self.extractive(question, lang, hits, term_weight)
+        return Composition(text, composer, answerable(hits)[0].chunk.doc_id)
+
+    def extractive(
+        self, question: str, lang: str, hits: list[Hit], term_weight: Callable[[str], float] | None = None
+    ) -> str:
         hits = answerable(hits)
         best = hits[0].chunk
         lead = self.translator.translate(lang, "From “{title}”:", title=best.title)
-        body = " ".join(key_sentences(question, lang, hits, term_weight=self.term_weight))
+        body = " ".join(key_sentences(question, lang, hits, term_weight=term_weight))
         parts = [lead, body]
         if best.lang not in readable_by(lang):
             parts.append(

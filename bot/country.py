@@ -38,3 +38,13 @@ def foreign_country(text: str, lang: str) -> str | None:
     """The country the question is about when that is not the asker's home country (a cross-border question)."""
     country = mentioned_country(text)
     return country if country is not None and country != HOME_COUNTRY.get(lang) else None
+
+
+def follow_up_query(previous: str, follow_up: str) -> str:
+    """A short follow-up ("og i Sverige?") read together with the question before it; a country the follow-up
+    names replaces the one the earlier question was about."""
+    if mentioned_country(follow_up):
+        previous = " ".join(
+            word for word in previous.split() if not set(words(word)) & (NORWAY_WORDS | SWEDEN_WORDS)
+        )
+    return f"{previous} {follow_up}"

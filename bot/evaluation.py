@@ -15,6 +15,7 @@ import numpy as np
 from bot.embedder import Embedder, make_embedder
 from bot.knowledge_index import KnowledgeIndex
 from bot.language import LanguageDetector
+from bot.live_index import FixedSnapshot
 from bot.models import Chunk
 from bot.retrieval import Candidates, FusionWeights, Retriever
 from bot.settings import Settings
@@ -80,8 +81,6 @@ def corpus_index(settings: Settings, corpus_path: Path, embedder: Embedder, dete
     for start in range(0, len(todo), EMBED_BATCH):
         batch = todo[start : start + EMBED_BATCH]
         index.vectors.add(batch, embedder.embed_passages([_passage_text(c) for c in batch]))
-    if todo or not index.lexical_is_current():
-        index.rebuild_lexical()
     return index
 
 
@@ -117,15 +116,16 @@ def prepare(
     embedder = embedder or make_embedder(settings.embedder, settings.embedder_base_url,
                                          settings.embedder_api_key.get_secret_value())
     index = corpus_index(settings, corpus, embedder, detector)
+    snapshot = index.load_snapshot(0)  # cached next to the vectors; rebuilt when the corpus changes
     indexed = time.perf_counter()
-    retriever = Retriever(index.vectors, index.lexical_path, FusionWeights())
+    retriever = Retriever(index.vectors, FixedSnapshot(snapshot), FusionWeights())
     qrels = read_qrels(qrels_path)
     rows = [r for r in read_jsonl(queries) if r["_id"] in qrels]
     vectors = embedder.embed_queries([r["text"] for r in rows])
     candidates = {}
     for row, vector in zip(rows, vectors):
         lang = detector.detect(row["text"]).language
-        candidates[row["_id"]] = (retriever.candidates(row["text"], lang, query_vector=vector), lang)
+        candidates[row["_id"]] = (retriever.candidates(snapshot, row["text"], lang, query_vector=vector), lang)
     return PreparedSet(retriever, qrels, candidates, index.vectors.count(), indexed - started,
                        time.perf_counter() - indexed)
 

@@ -21,6 +21,11 @@ LANGUAGE_NAMES = {
 }
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is defined and translated later (`make i18n` collects `N_`)."""
+    return message
+
+
 def ui_language(lang: str | None) -> str:
     """The catalogue used for an asker's language."""
     lang = UI_FALLBACK.get(lang or "", lang or "en")

@@ -66,6 +66,11 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def prepare(self) -> None:
+        """Build the lazily computed lookups now, so a shared index is never written to while it is read."""
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self.postings)
+
     def scores(self, query: str, lang: str) -> np.ndarray:
         """BM25 score of every document for `query` (stemmed as `lang`)."""
         n = len(self.ids)

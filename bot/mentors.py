@@ -81,9 +81,19 @@ def topic_of(doc_id: str) -> str | None:
     return match.group("topic") if match and match.group("topic") in TOPICS else None
 
 
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """Whole words or phrases only: "åre" is Åre, not the end of "året", "våre" or "Kåre" (a genitive -s is
+    allowed: "Östersunds kommun")."""
+    alternatives = "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in phrases)
+    return re.compile(rf"(?<!\w)(?:{alternatives})s?(?!\w)", re.IGNORECASE)
+
+
+REGION_PATTERNS = {region: _phrase_pattern(words) for region, words in REGION_WORDS.items()}
+
+
 def regions_in(text: str) -> set[str]:
-    lowered = text.lower()
-    return {region for region, words in REGION_WORDS.items() if any(w in lowered for w in words)}
+    """The regions a text names, by their names and towns as whole words."""
+    return {region for region, pattern in REGION_PATTERNS.items() if pattern.search(text)}
 
 
 def match_mentors(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# The one list of language codes: Norwegian Bokmål and Nynorsk, Swedish, English, Danish.
 LANGUAGES = ("nb", "nn", "sv", "en", "da")
 
 
@@ -136,6 +137,8 @@ class Answer:
     read_next: list[ModulePointer] = field(default_factory=list)
     kind: str = "answer"  # answer | smalltalk | declined | error
     composer: str = "extractive"
+    turn_id: str | None = None  # the recorded turn (feedback points at it); None when it could not be recorded
+    error: str | None = None  # for kind "error": empty | too_long | timeout | failed | unavailable
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` / `POST /api/ask` object (stable contract, extended only by adding)."""
@@ -149,4 +152,6 @@ class Answer:
             "read_next": [asdict(p) for p in self.read_next],
             "kind": self.kind,
             "composer": self.composer,
+            "turn_id": self.turn_id,
+            "error": self.error,
         }

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from bot.country import foreign_country
 from bot.language import readable_by
-from bot.lexical import LexicalIndex
 from bot.models import Chunk, Filters, Hit
+from bot.snapshot import IndexSnapshot
 from bot.store import VectorStore
+from bot.text import clip_words
 
 SUMMARY_SECTION_RE = re.compile(r"sjekkliste|checklista|checklist|övning|øving|oppgåve|oppgave|exercise", re.I)
 
@@ -84,85 +84,58 @@ def rrf_fuse(
     return fused
 
 
+class SnapshotSource(Protocol):
+    def current(self) -> IndexSnapshot: ...
+
+
 class Retriever:
-    """Searches the knowledge index; reloads the lexical index when an ingest replaced it."""
+    """Searches the knowledge index: Chroma's vectors ranked against one snapshot of the indexed content."""
 
-    def __init__(self, store: VectorStore, lexical_path: Path, weights: FusionWeights = FusionWeights()) -> None:
+    def __init__(
+        self, store: VectorStore, snapshots: SnapshotSource, weights: FusionWeights = FusionWeights(),
+        max_embedded_chars: int = 600,
+    ) -> None:
         self.store = store
+        self.snapshots = snapshots
         self.weights = weights
-        self._lexical_path = lexical_path
-        self._lexical = LexicalIndex()
-        self._chunks: dict[str, Chunk] = {}
-        self._documents: dict[str, Chunk] = {}
-        self._languages = np.zeros(0, dtype=object)
-        self._mtime: float | None = None
-        self._lock = threading.Lock()
-        self.reload_if_changed()
+        self.max_embedded_chars = max_embedded_chars
 
-    def reload_if_changed(self) -> None:
-        """Pick up a lexical index written by a newer ingest (atomic rename, so never half-written)."""
-        try:
-            mtime = self._lexical_path.stat().st_mtime
-        except FileNotFoundError:
-            mtime = None
-        if mtime == self._mtime:
-            return
-        with self._lock:
-            index = LexicalIndex.load(self._lexical_path)
-            self._chunks = {c.id: c for c in index.payload}
-            self._languages = np.array([c.lang for c in index.payload], dtype=object)
-            self._documents = {}
-            for chunk in index.payload:
-                self._documents.setdefault(chunk.doc_id, chunk)
-            self._lexical = index
-            self._mtime = mtime
+    def snapshot(self) -> IndexSnapshot:
+        """The snapshot one query reads from start to end."""
+        return self.snapshots.current()
 
-    @property
-    def size(self) -> int:
-        return len(self._lexical)
-
-    def documents(self) -> dict[str, Chunk]:
-        """The first chunk of every indexed document, by document id (for titles, modules and links)."""
-        self.reload_if_changed()
-        return self._documents
-
-    def has_material_in(self, languages: tuple[str, ...]) -> bool:
-        """Whether any indexed chunk is written in one of `languages`."""
-        self.reload_if_changed()
-        return bool(np.isin(self._languages, languages).any())
-
-    def term_weight(self, term: str) -> float:
-        """How telling a stemmed term is: its IDF in the current lexical index."""
-        self.reload_if_changed()
-        return self._lexical.idf(term)
-
-    def coverage(self, query: str, lang: str) -> float:
-        """IDF-weighted share of the query's content words found anywhere in the material (evidence the topic is
-        covered; material in another language counts, since answers may come from it)."""
-        self.reload_if_changed()
-        return self._lexical.coverage(query, lang)
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's vector; only its first `max_embedded_chars` are embedded (a long message costs no more)."""
+        return self.store.embedder.embed_queries([clip_words(query, self.max_embedded_chars)])[0]
 
     def candidates(
-        self, query: str, lang: str, filters: Filters = Filters(), query_vector: np.ndarray | None = None
+        self,
+        snapshot: IndexSnapshot,
+        query: str,
+        lang: str,
+        filters: Filters = Filters(),
+        query_vector: np.ndarray | None = None,
     ) -> "Candidates":
-        """The dense and the lexical ranking, each `depth` deep, as (chunk, score) pairs."""
-        self.reload_if_changed()
+        """The dense and the lexical ranking, each `depth` deep, as (chunk, score) pairs from `snapshot`.
+
+        Dense hits that the snapshot does not hold (written by an ingest that is still running) are left out."""
         if query_vector is None:
-            query_vector = self.store.embedder.embed_queries([query])[0]
-        dense = self.store.search(query_vector, self.weights.depth, filters)
+            query_vector = self.embed_query(query)
+        dense = [
+            (snapshot.chunks[i], score)
+            for i, score in (self.store.search(query_vector, self.weights.depth, filters) if snapshot.size else [])
+            if i in snapshot.chunks
+        ]
         # Stems only compare within one written language: lexical evidence is read from material in the
         # asker's language (and its close neighbours); material in other languages is reached by the dense side.
         # A question about the other country opens all material to it: its names and agencies match as written.
         abroad = foreign_country(query, lang)
-        mask = np.ones(len(self._languages), dtype=bool) if abroad else np.isin(self._languages, readable_by(lang))
-        if filters != Filters():
-            mask &= np.array([filters.allows(c) for c in self._lexical.payload], dtype=bool)
+        mask = snapshot.mask(None if abroad else readable_by(lang), filters)
         lexical = [
-            (self._chunks[i], score)
-            for i, score in self._lexical.search(query, lang, self.weights.depth, mask)
-            if i in self._chunks
+            (snapshot.chunks[i], score)
+            for i, score in snapshot.lexical.search(query, lang, self.weights.depth, mask)
         ]
-        return Candidates(dense, lexical, self._lexical.specificity(query, lang), abroad)
+        return Candidates(dense, lexical, snapshot.lexical.specificity(query, lang), abroad)
 
     def fuse(self, candidates: "Candidates", lang: str, k: int, weights: FusionWeights | None = None) -> list[Hit]:
         """Fuse the two rankings (convex or RRF) with a preference for the asker's language or the country asked about."""
@@ -210,12 +183,13 @@ class Retriever:
 
     def search(
         self,
+        snapshot: IndexSnapshot,
         query: str,
         lang: str,
         k: int = 6,
         filters: Filters = Filters(),
         query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
-        """The `k` best chunks for `query`, best first."""
-        return self.fuse(self.candidates(query, lang, filters, query_vector), lang, k)
+        """The `k` best chunks of `snapshot` for `query`, best first."""
+        return self.fuse(self.candidates(snapshot, query, lang, filters, query_vector), lang, k)
 

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from bot.answer_service import AnswerService
 from bot.assistant import AnswerPolicy, Assistant
 from bot.compose import Composer
-from bot.conversations import ConversationStore
 from bot.embedder import Embedder, make_embedder
 from bot.i18n import Translator
 from bot.knowledge_index import KnowledgeIndex
 from bot.language import LanguageDetector
+from bot.live_index import LiveIndex
 from bot.llm import make_chat_model
 from bot.mentors import load_mentors
 from bot.retrieval import Retriever
 from bot.settings import Settings
 from bot.store import make_chroma_client
+from bot.store_lock import StoreLock
+from ingest.coordinator import IngestCoordinator
+from ingest.pipeline import Ingester
+
+if TYPE_CHECKING:
+    from bot.records import Records
 
 
 @dataclass
@@ -23,14 +31,28 @@ class Runtime:
     settings: Settings
     embedder: Embedder
     index: KnowledgeIndex
+    live: LiveIndex
+    records: "Records"
     detector: LanguageDetector
     translator: Translator
     retriever: Retriever
-    conversations: ConversationStore
     assistant: Assistant
+    answers: AnswerService
+    ingest: IngestCoordinator
 
     def close(self) -> None:
-        self.conversations.close()
+        self.live.stop()
+        self.answers.close()
+        self.records.close()
+
+
+def open_records(settings: Settings) -> "Records":
+    """The records database named by the settings (SQLite in the store folder unless DATABASE_URL says otherwise)."""
+    from bot.records import Records
+
+    return Records.open(
+        settings.database_url_resolved, history_ttl_s=settings.history_ttl_s, history_turns=settings.history_turns
+    )
 
 
 def build_index(settings: Settings, embedder: Embedder | None = None) -> KnowledgeIndex:
@@ -42,25 +64,36 @@ def build_index(settings: Settings, embedder: Embedder | None = None) -> Knowled
     return KnowledgeIndex(settings.veiviser_store, client, embedder)
 
 
-def build_runtime(settings: Settings, embedder: Embedder | None = None, llm=None) -> Runtime:  # noqa: ANN001
-    """Everything the assistant needs; `embedder` and `llm` may be injected (tests, benchmarks)."""
-    if settings.database_url and not settings.database_url.startswith("sqlite:///"):
-        raise ValueError("DATABASE_URL supports sqlite:///path only; leave it empty for the store's own SQLite file.")
+def hold_store(settings: Settings, role: str, url: str = "") -> StoreLock | None:
+    """Become the one writer of an embedded store (raises `StoreBusy` naming the holder); None with a Chroma
+    server, which coordinates its writers itself."""
+    if settings.chroma_host:
+        return None
+    lock = StoreLock(settings.veiviser_store)
+    lock.acquire({"role": role, "url": url})
+    return lock
+
+
+def build_runtime(
+    settings: Settings, embedder: Embedder | None = None, llm=None, records: "Records | None" = None  # noqa: ANN001
+) -> Runtime:
+    """Everything the assistant needs, with the current content loaded; `embedder`, `llm` and `records` may be
+    injected (tests, benchmarks)."""
+    records = records or open_records(settings)
     index = build_index(settings, embedder)
+    live = LiveIndex(index, records, poll_s=settings.content_poll_s)
+    live.refresh(force=True)
     detector = LanguageDetector()
     translator = Translator()
-    retriever = Retriever(index.vectors, index.lexical_path)
-    conversations = ConversationStore(settings.sqlite_path)
-    composer = Composer(
-        translator, llm if llm is not None else make_chat_model(settings), settings.prompts_dir, retriever.term_weight
-    )
+    retriever = Retriever(index.vectors, live, max_embedded_chars=settings.max_embedded_chars)
+    composer = Composer(translator, llm if llm is not None else make_chat_model(settings), settings.prompts_dir)
     assistant = Assistant(
         retriever,
         detector,
         translator,
         composer,
         load_mentors(settings.mentors_file),
-        conversations,
+        records,
         AnswerPolicy(
             confidence_threshold=settings.confidence_threshold,
             supported_threshold=settings.supported_threshold,
@@ -69,6 +102,16 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None, llm=None
             k=settings.retrieval_k,
             max_question_chars=settings.max_question_chars,
             public_base_url=settings.public_base_url,
+            history_turns=settings.history_turns,
         ),
     )
-    return Runtime(settings, index.embedder, index, detector, translator, retriever, conversations, assistant)
+    answers = AnswerService(assistant, settings.answer_workers, settings.answer_deadline_s)
+    ingest = IngestCoordinator(
+        Ingester(index, detector, records),
+        list(settings.knowledge_dirs),
+        leases=records if settings.chroma_host else None,
+        on_done=lambda report: live.refresh(),
+    )
+    return Runtime(settings, index.embedder, index, live, records, detector, translator, retriever, assistant,
+                   answers, ingest)
+

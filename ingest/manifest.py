@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,10 +31,22 @@ class Manifest:
 
     @classmethod
     def load(cls, path: Path) -> "Manifest":
-        if not path.exists():
+        """The saved manifest; a missing or damaged one is empty (the store is then checked file by file)."""
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            return cls(path, {name: FileEntry(**entry) for name, entry in data.get("files", {}).items()})
+        except FileNotFoundError:
             return cls(path)
-        data = json.loads(path.read_text("utf-8"))
-        return cls(path, {name: FileEntry(**entry) for name, entry in data.get("files", {}).items()})
+        except (ValueError, TypeError, AttributeError) as exc:
+            log.warning("the ingest manifest %s is damaged (%s); checking every file against the store", path, exc)
+            return cls(path)
+
+    def drop_incomplete(self, stored_ids: set[str]) -> int:
+        """Forget files whose chunks are not all in the store, so they are indexed again; returns how many."""
+        incomplete = [name for name, entry in self.files.items() if not set(entry.chunk_ids) <= stored_ids]
+        for name in incomplete:
+            del self.files[name]
+        return len(incomplete)
 
     def save_if_due(self) -> None:
         """Save when the last save is older than `save_interval_s` (a save rewrites the whole manifest)."""
@@ -39,7 +54,7 @@ class Manifest:
             self.save()
 
     def save(self) -> None:
-        tmp = self.path.with_suffix(".tmp")
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         payload = {"version": 1, "files": {name: asdict(entry) for name, entry in sorted(self.files.items())}}
         tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=0), "utf-8")
         os.replace(tmp, self.path)
@@ -48,6 +63,8 @@ class Manifest:
     def all_chunk_ids(self) -> set[str]:
         return {chunk_id for entry in self.files.values() for chunk_id in entry.chunk_ids}
 
-    def owner_of(self, doc_id: str) -> str | None:
-        """The file that already uses front-matter id `doc_id`, if any."""
-        return next((name for name, entry in self.files.items() if entry.doc_id == doc_id), None)
+    def owner_of(self, doc_id: str, ignore: set[str] = frozenset()) -> str | None:
+        """The file that already uses front-matter id `doc_id`, if any (files in `ignore` do not count)."""
+        return next(
+            (name for name, entry in self.files.items() if entry.doc_id == doc_id and name not in ignore), None
+        )

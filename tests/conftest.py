@@ -59,14 +59,33 @@ def make_settings(store: Path, **overrides):
     )
 
 
+def ingest_folder(settings, folder: Path, embedder, detector):
+    """Ingest `folder` into the store of `settings` (its own records database); returns (index, report)."""
+    from bot.runtime import build_index, open_records
+    from ingest.pipeline import Ingester
+
+    index = build_index(settings, embedder)
+    records = open_records(settings)
+    try:
+        return index, Ingester(index, detector, records).run([folder])
+    finally:
+        records.close()
+
+
+def search(index, query: str, lang: str, k: int = 6):
+    """The hits for `query` from the index's current content (a fresh snapshot)."""
+    from bot.live_index import FixedSnapshot
+    from bot.retrieval import Retriever
+
+    snapshot = index.load_snapshot(0)
+    return Retriever(index.vectors, FixedSnapshot(snapshot)).search(snapshot, query, lang, k)
+
+
 @pytest.fixture(scope="session")
 def ingested_store(tmp_path_factory: pytest.TempPathFactory, embedder, detector) -> Path:
     """The fixture knowledge ingested once into a session-wide store (read-only for tests)."""
-    from bot.runtime import build_index
-    from ingest.pipeline import Ingester
-
     store = tmp_path_factory.mktemp("store")
-    report = Ingester(build_index(make_settings(store), embedder), detector).run([FIXTURES / "knowledge"])
+    _, report = ingest_folder(make_settings(store), FIXTURES / "knowledge", embedder, detector)
     assert not report.errors, report.errors
     return store
 
@@ -79,3 +98,24 @@ def runtime(ingested_store: Path, tmp_path: Path, embedder):
     rt = build_runtime(make_settings(ingested_store, database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}"), embedder)
     yield rt
     rt.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the whole session (see tests/fakes/postgres_server.py); fails, never skips."""
+    from tests.fakes.postgres_server import PostgresServer, PostgresUnavailable
+
+    try:
+        server = PostgresServer.start()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def postgres_url(postgres_server) -> str:
+    """The URL of a fresh, empty database on the session's PostgreSQL server, dropped after the test."""
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)

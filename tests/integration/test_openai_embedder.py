@@ -7,8 +7,7 @@ import pytest
 
 from bot.embedder import make_embedder
 from bot.runtime import build_index, build_runtime
-from ingest.pipeline import Ingester
-from tests.conftest import FIXTURES, make_settings
+from tests.conftest import FIXTURES, ingest_folder, make_settings
 from tests.fakes.openai_stub import OpenAIStub
 
 pytestmark = pytest.mark.integration
@@ -29,11 +28,10 @@ def test_e5_prefixes_reach_the_endpoint_and_vectors_come_back_normalised():
 def test_ingest_and_search_with_the_endpoint_in_its_own_collection(tmp_path: Path, detector):
     with OpenAIStub() as stub:
         settings = make_settings(tmp_path, embedder="openai:stub-embedder", embedder_base_url=stub.base_url)
-        index = build_index(settings)
-        report = Ingester(index, detector).run([FIXTURES / "knowledge"])
+        index, report = ingest_folder(settings, FIXTURES / "knowledge", build_index(settings).embedder, detector)
         runtime = build_runtime(settings, index.embedder)
-        hits = runtime.retriever.search("aksjekapital aksjeselskap", "nb", 3)
+        hits = runtime.retriever.search(runtime.live.current(), "aksjekapital aksjeselskap", "nb", 3)
         runtime.close()
     assert report.added > 0 and not report.errors
     assert hits[0].chunk.doc_id == "m04-legal-form-nb"
-    assert "oa-stub-embedder" in index.lexical_path.name  # vectors of two models never share a collection
+    assert "oa-stub-embedder" in index.collection  # vectors of two models never share a collection

@@ -1,0 +1,106 @@
+"""The public API: health, readiness, asking and feedback."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from bot.http.deps import get_rate_limiter, get_runtime
+from bot.models import LANGUAGES, Question
+from bot.rate_limit import RateLimiter
+from bot.runtime import Runtime
+
+router = APIRouter()
+LANGUAGE_PATTERN = "^(" + "|".join(LANGUAGES) + ")$"
+# The HTTP status of each kind of notice the assistant gives instead of an answer.
+ERROR_STATUS = {"empty": 422, "too_long": 413, "timeout": 504, "failed": 500, "unavailable": 503}
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., description="the question, in Norwegian, Swedish or English")
+    lang: str | None = Field(None, pattern=LANGUAGE_PATTERN, description="answer language; detected if absent")
+    conversation_id: str | None = Field(None, max_length=200, description="follow-ups use this conversation's history")
+
+
+class FeedbackRequest(BaseModel):
+    turn_id: str = Field(..., max_length=64)
+    helpful: bool
+    comment: str = Field("", max_length=2000)
+
+
+@router.get("/healthz")
+async def healthz(rt: Runtime = Depends(get_runtime)) -> dict:
+    """The process is up; what content it has loaded (`status` is `empty` until something is ingested)."""
+    snapshot = rt.live.current()
+    return {
+        "status": "ok" if snapshot.size else "empty",
+        "chunks": snapshot.size,
+        "documents": len(snapshot.documents),
+        "content_version": snapshot.version,
+        "embedder": rt.embedder.id,
+        "llm": rt.settings.llm or None,
+    }
+
+
+@router.get("/readyz")
+async def readyz(rt: Runtime = Depends(get_runtime)) -> JSONResponse:
+    """200 when the store and the database answer and content is loaded, else 503 with each part's state."""
+    def check() -> dict[str, str]:
+        parts = {}
+        try:
+            rt.index.vectors.count()
+            parts["store"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            parts["store"] = f"down: {exc.__class__.__name__}"
+        try:
+            parts["database"] = "ok" if rt.records.ping() else "down"
+        except Exception as exc:  # noqa: BLE001
+            parts["database"] = f"down: {exc.__class__.__name__}"
+        parts["content"] = "ok" if rt.live.current().size else "empty: run `veiviser ingest`"
+        return parts
+
+    parts = await asyncio.to_thread(check)
+    ready = all(state == "ok" for state in parts.values())
+    return JSONResponse({"status": "ok" if ready else "unavailable", **parts}, 200 if ready else 503)
+
+
+@router.post("/api/ask")
+async def ask(
+    payload: AskRequest,
+    request: Request,
+    rt: Runtime = Depends(get_runtime),
+    limiter: RateLimiter = Depends(get_rate_limiter),
+) -> JSONResponse:
+    """Answer one question; returns the `ask --json` object (with an error status when there is no answer)."""
+    client = request.client.host if request.client else "unknown"
+    question = Question(
+        text=payload.question, lang=payload.lang, channel="web", user_id=client,
+        conversation_id=payload.conversation_id or "",
+    )
+    wait = limiter.check(client)
+    if wait:
+        lang = payload.lang or rt.detector.detect(payload.question[:200]).language
+        message = rt.translator.translate(
+            lang, "You have asked many questions in a short time. Please wait a moment and try again."
+        )
+        return JSONResponse({"detail": message, "retry_after": wait}, 429, headers={"Retry-After": str(int(wait + 1))})
+    answer = await rt.answers.answer(question)
+    body = answer.to_json()
+    if answer.error:
+        return JSONResponse(body | {"detail": answer.answer}, ERROR_STATUS.get(answer.error, 500))
+    return JSONResponse(body)
+
+
+@router.post("/api/feedback", status_code=201)
+async def feedback(payload: FeedbackRequest, rt: Runtime = Depends(get_runtime)) -> dict:
+    """👍 / 👎 (and an optional comment) on one answer, by the `turn_id` it carried."""
+    from bot.records import UnknownTurn
+
+    try:
+        await asyncio.to_thread(rt.records.add_feedback, payload.turn_id, payload.helpful, payload.comment)
+    except UnknownTurn:
+        raise HTTPException(404, f"No answer with turn_id {payload.turn_id!r}.") from None
+    return {"status": "recorded", "turn_id": payload.turn_id}

@@ -1,0 +1,99 @@
+"""One immutable view of the indexed content: chunks, documents, their languages and the lexical index.
+
+A query takes the current snapshot once and reads only that one from start to end; a newer ingest builds a new
+snapshot and the holder swaps it in with one assignment, so a reader never sees half of an update."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from bot.lexical import LexicalIndex
+from bot.models import Chunk, Filters
+
+
+def ids_digest(ids: Iterable[str]) -> str:
+    """A fingerprint of a set of chunk ids (chunk ids are content hashes, so this fingerprints the content)."""
+    digest = hashlib.sha256()
+    for chunk_id in sorted(ids):
+        digest.update(chunk_id.encode("utf-8") + b"\n")
+    return digest.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class IndexSnapshot:
+    """What retrieval reads besides Chroma's vectors; never changed after it is built."""
+
+    version: int  # the content version recorded in the database when this snapshot was built
+    digest: str  # ids_digest of the chunks it holds
+    lexical: LexicalIndex
+    chunks: Mapping[str, Chunk]  # by chunk id
+    documents: Mapping[str, Chunk]  # the first chunk of each document, by document id
+    languages: np.ndarray  # the language of each lexical row
+
+    @classmethod
+    def build(cls, chunks: list[Chunk], version: int) -> "IndexSnapshot":
+        """Index `chunks` lexically (each in its own language) and freeze the result."""
+        chunks = sorted(chunks, key=lambda c: (c.doc_id, _position(c.id), c.id))
+        lexical = LexicalIndex.build(((c.id, c.search_text, c.lang) for c in chunks), payload=chunks)
+        return cls.from_lexical(lexical, version)
+
+    @classmethod
+    def from_lexical(cls, lexical: LexicalIndex, version: int) -> "IndexSnapshot":
+        chunks: list[Chunk] = list(lexical.payload)
+        documents: dict[str, Chunk] = {}
+        for chunk in chunks:
+            documents.setdefault(chunk.doc_id, chunk)
+        lexical.prepare()
+        languages = np.array([c.lang for c in chunks], dtype=object)
+        languages.setflags(write=False)
+        return cls(
+            version=version,
+            digest=ids_digest(c.id for c in chunks),
+            lexical=lexical,
+            chunks=MappingProxyType({c.id: c for c in chunks}),
+            documents=MappingProxyType(documents),
+            languages=languages,
+        )
+
+    @classmethod
+    def empty(cls) -> "IndexSnapshot":
+        return cls.build([], 0)
+
+    @property
+    def size(self) -> int:
+        return len(self.chunks)
+
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        """The chunks of one document in reading order (for showing the document as a page)."""
+        return [c for c in self.lexical.payload if c.doc_id == doc_id]
+
+    def has_material_in(self, languages: tuple[str, ...]) -> bool:
+        """Whether any chunk is written in one of `languages`."""
+        return bool(np.isin(self.languages, languages).any())
+
+    def term_weight(self, term: str) -> float:
+        """How telling a stemmed term is: its IDF in this snapshot."""
+        return self.lexical.idf(term)
+
+    def coverage(self, query: str, lang: str) -> float:
+        """IDF-weighted share of the query's content words found anywhere in the material."""
+        return self.lexical.coverage(query, lang)
+
+    def mask(self, languages: tuple[str, ...] | None, filters: Filters) -> np.ndarray:
+        """Which lexical rows a query may read: written in `languages` (None = all) and allowed by `filters`."""
+        allowed = np.ones(len(self.languages), dtype=bool) if languages is None else np.isin(self.languages, languages)
+        if filters != Filters():
+            allowed &= np.array([filters.allows(c) for c in self.lexical.payload], dtype=bool)
+        return allowed
+
+
+def _position(chunk_id: str) -> int:
+    """The position part of a chunk id (`<doc>#<position>-<hash>`), for reading order; 0 when absent."""
+    tail = chunk_id.rsplit("#", 1)[-1]
+    number = tail.split("-", 1)[0]
+    return int(number) if number.isdigit() else 0
