@@ -50,13 +50,8 @@ def knowledge_copy(tmp_path: Path) -> Path:
 def make_settings(store: Path, **overrides):
     from bot.settings import Settings
 
-    return Settings(
-        _env_file=None,
-        veiviser_store=store,
-        knowledge_dirs=[FIXTURES / "knowledge"],
-        mentors_file=FIXTURES / "mentors.yaml",
-        **overrides,
-    )
+    defaults = {"knowledge_dirs": [FIXTURES / "knowledge"], "mentors_file": FIXTURES / "mentors.yaml"}
+    return Settings(_env_file=None, veiviser_store=store, **(defaults | overrides))
 
 
 def ingest_folder(settings, folder: Path, embedder, detector):

@@ -85,3 +85,67 @@ def test_eval_contract_on_a_tiny_beir_set(tmp_path: Path):
     assert {"dense", "lexical", "fused"} <= set(out)
     again = json.loads(veiviser(*args, store=tmp_path / "s").stdout)
     assert again["index_seconds"] < out["index_seconds"] or again["index_seconds"] < 1.0  # vectors reused
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_ingest_next_to_a_running_service_goes_through_it(cli_store: Path, tmp_path: Path):
+    import time
+    import urllib.request
+
+    port = free_port()
+    env = os.environ | {"MENTORS_FILE": str(FIXTURES / "mentors.yaml"), "LLM": "", "ADMIN_TOKEN": "cli-secret",
+                        "KNOWLEDGE_DIRS": json.dumps([str(FIXTURES / "knowledge")])}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--store", str(cli_store)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "the service did not start within 120 s"
+                time.sleep(0.2)
+        refused = subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "--store", str(cli_store)], env=env,
+                                 capture_output=True, text=True, timeout=120)
+        assert refused.returncode == 3 and f"--server http://127.0.0.1:{port}" in refused.stderr
+        second = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--port", str(free_port()), "--store",
+                                 str(cli_store)], env=env, capture_output=True, text=True, timeout=120)
+        assert second.returncode == 3 and "held by a running Veiviser service" in second.stderr
+        through = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "ingest", "--server", f"http://127.0.0.1:{port}", "--json"],
+            env=env, capture_output=True, text=True, timeout=300)
+        assert through.returncode == 0, through.stderr
+        assert json.loads(through.stdout)["unchanged"] == 7
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_a_bad_line_never_stops_a_batch(cli_store: Path):
+    lines = "hvor mye aksjekapital trenger et AS\n".encode() + b"\xff\xfe broken \x00 line\n" + \
+        "hur startar jag en ekonomisk förening\n".encode()
+    env = os.environ | {"MENTORS_FILE": str(FIXTURES / "mentors.yaml"), "LLM": ""}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "-", "--json", "--store", str(cli_store)],
+                            input=lines, capture_output=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(answers) == 3 and answers[0]["confident"] and answers[2]["language"] == "sv"
+    detected = subprocess.run([sys.executable, "-m", "bot.cli", "detect-language"], input=lines,
+                              capture_output=True, env=env, timeout=120)
+    assert detected.returncode == 0 and len(detected.stdout.split()) == 3
+
+
+def test_serve_refuses_a_port_that_does_not_exist():
+    result = veiviser("serve", "--port", "99999999")
+    assert result.returncode == 2 and "not a TCP port" in result.stderr
