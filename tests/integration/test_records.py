@@ -37,8 +37,28 @@ class FakeClock:
         self.at += timedelta(**delta)
 
 
+@pytest.fixture(scope="session")
+def migrated_postgres_template(postgres_server) -> str:
+    """A PostgreSQL database brought to head by the migrations once, which tests copy (CREATE DATABASE ... TEMPLATE)."""
+    name = postgres_server.create_database()
+    Records.open(postgres_server.url(name)).close()
+    return name
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def records_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """A fresh database per test; on PostgreSQL a copy of the migrated template (migrating takes longer)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'records' / 'veiviser.sqlite3'}"
+    server = request.getfixturevalue("postgres_server")
+    name = server.create_database(template=request.getfixturevalue("migrated_postgres_template"))
+    request.addfinalizer(lambda: server.drop_database(name))
+    return server.url(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """A fresh, empty database per test (no tables yet), for the migration tests."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'records' / 'veiviser.sqlite3'}"
     return request.getfixturevalue("postgres_url")
@@ -362,9 +382,10 @@ def test_ping_is_false_when_the_database_does_not_answer(tmp_path) -> None:
     unreachable.close()
 
 
-def test_migrations_are_at_head_match_the_schema_and_rerun_as_no_ops(records: Records) -> None:
+def test_migrations_create_the_schema_and_rerun_as_no_ops(empty_database_url: str) -> None:
     from alembic.autogenerate import compare_metadata
 
+    records = Records.open(empty_database_url)
     engine = records.engine
     assert current_revision(engine) == head_revision() == "0001"
     assert set(inspect(engine).get_table_names()) == TABLES
@@ -375,6 +396,7 @@ def test_migrations_are_at_head_match_the_schema_and_rerun_as_no_ops(records: Re
     upgrade(engine)
     upgrade(engine)
     assert current_revision(engine) == "0001" and records.turn(turn_id) is not None
+    records.close()
 
 
 def _open_and_report(barrier, url: str) -> str | None:  # noqa: ANN001
@@ -386,8 +408,8 @@ def _open_and_report(barrier, url: str) -> str | None:  # noqa: ANN001
         records.close()
 
 
-def test_several_processes_may_migrate_a_new_database_at_once(records_url: str) -> None:
-    assert _in_processes(3, _open_and_report, records_url) == ["0001"] * 3
+def test_several_processes_may_migrate_a_new_database_at_once(empty_database_url: str) -> None:
+    assert _in_processes(3, _open_and_report, empty_database_url) == ["0001"] * 3
 
 
 LEGACY_SCHEMA = """
@@ -431,11 +453,10 @@ def test_a_legacy_sqlite_store_is_upgraded_and_its_rows_kept(tmp_path) -> None:
     again.close()
 
 
-def test_the_password_is_never_logged(records_url: str, caplog: pytest.LogCaptureFixture) -> None:
-    if records_url.startswith("postgresql"):
-        records_url = records_url.replace("postgres@", "postgres:s3cret@")  # trust auth ignores it
+def test_the_password_is_never_logged(empty_database_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    url = empty_database_url.replace("postgres@", "postgres:s3cret@")  # trust auth ignores it
     with caplog.at_level("DEBUG"):
-        Records.open(records_url).close()
+        Records.open(url).close()
     assert "records database" in caplog.text and "s3cret" not in caplog.text
 
 
