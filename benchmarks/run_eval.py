@@ -11,6 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from benchmarks.facts import fact_coverage
+from benchmarks.question_split import SPLITS, split_of
 from benchmarks.readme_figures import replace_section
 from bot.evaluation import read_jsonl, run_beir_eval
 from bot.language import LanguageDetector
@@ -50,23 +51,44 @@ def language_id(shared: Path) -> dict:
 
 
 def own_questions(store: Path) -> dict:
-    """The knowledge base's own questions through the real assistant (default settings, no LLM)."""
+    """The knowledge base's own questions through the real assistant (default settings, no LLM), per half.
+
+    Every question is answered; the figures are kept apart for the tuning half and the reporting half
+    (benchmarks/question_split.py), so that one run gives both and nothing mixes them."""
     if not QUESTIONS.exists():
         return {}
+    rows = read_jsonl(QUESTIONS)
     settings = Settings(_env_file=None, veiviser_store=store, llm="")
     runtime = build_runtime(settings)
-    Ingester(runtime.index, runtime.detector).run(settings.knowledge_dirs)  # evaluate the current material
-    per_lang: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for row in read_jsonl(QUESTIONS):
+    _ingest(runtime, settings)  # evaluate the current material
+    per_half: dict[str, dict[str, dict[str, list[float]]]] = {h: defaultdict(lambda: defaultdict(list)) for h in SPLITS}
+    for row in rows:
+        half = split_of(row["id"])
+        if row.get("split", half) != half:
+            raise ValueError(f"{row['id']}: stored split {row['split']!r} is not {half!r} (benchmarks/question_split.py)")
         outcome = _outcome(row, runtime)
         for group in [row["lang"], "all"] + (["cross-lingual"] if row.get("cross_lingual") else []):
             for name, value in outcome.items():
-                per_lang[group][name].append(value)
+                per_half[half][group][name].append(value)
     runtime.close()
+    return {"questions": len(rows)} | {half: _table(per_half[half]) for half in SPLITS}
+
+
+def _ingest(runtime, settings: Settings) -> None:  # noqa: ANN001 - a Runtime
+    """Bring the knowledge store up to date with the knowledge folders (through the runtime's own ingest when it
+    has one, so that its content cache sees the result)."""
+    coordinator = getattr(runtime, "ingest", None)
+    if coordinator is not None:
+        coordinator.run()
+    else:
+        Ingester(runtime.index, runtime.detector).run(settings.knowledge_dirs)
+
+
+def _table(per_group: dict[str, dict[str, list[float]]]) -> dict:
     order = ["nb", "nn", "sv", "en", "cross-lingual", "all"]
     return {
         group: {name: round(sum(v) / len(v), 4) for name, v in stats.items() if v} | {"n": len(stats["language_correct"])}
-        for group, stats in sorted(per_lang.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)
+        for group, stats in sorted(per_group.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)
     }
 
 
@@ -94,23 +116,32 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=Path(".veiviser-bench"))
     parser.add_argument("--knowledge-store", type=Path, default=Path(".veiviser"))
     parser.add_argument("--readme", type=Path)
+    parser.add_argument("--split", choices=SPLITS, default="report",
+                        help="the half of the own questions shown in the table (the README shows the reporting "
+                             "half; tune thresholds and weights on the tuning half only); both are in the JSON")
+    parser.add_argument("--own-only", action="store_true",
+                        help="only the own questions (a quick loop while tuning on --split tune)")
     args = parser.parse_args()
-    results = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "retrieval": retrieval(args.shared, args.store),
-        "language_id": language_id(args.shared),
-        "own_questions": own_questions(args.knowledge_store),
-    }
+    if args.readme and args.split != "report":
+        parser.error("the README shows the reporting half only; use --split tune without --readme")
+    results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    if not args.own_only:
+        results["retrieval"] = retrieval(args.shared, args.store)
+        results["language_id"] = language_id(args.shared)
+    results["own_questions"] = own_questions(args.knowledge_store)
     print(json.dumps(results, indent=2, ensure_ascii=False))
+    if results["own_questions"]:  # the table of the chosen half, and on stdout only the other half too
+        for half in sorted(SPLITS, key=lambda h: h != args.split):
+            print("\n" + "\n".join(render_own_questions(results["own_questions"], half)))
     if args.readme:
-        replace_section(args.readme, "eval", render(results))
+        replace_section(args.readme, "eval", render(results, "report"))
 
 
 def _accuracy(entry: dict | None) -> str:
     return f"{entry['accuracy']:.3f} (n={entry['n']})" if entry else "–"
 
 
-def render(r: dict) -> str:
+def render(r: dict, split: str = "report") -> str:
     lines = [
         f"Measured by `make eval` on {r['machine']}; dev splits of `../shared/benchmarks`, whole corpus, "
         "nDCG@10 / recall@5 / MRR@10. *Plain RRF* is the reference fusion of `BASELINES.md`.",
@@ -130,15 +161,33 @@ def render(r: dict) -> str:
         cells = [_accuracy(lid["ud_sentences"].get(lang)), _accuracy(lid["short_questions"].get(lang))]
         lines.append(f"| {lang} | {cells[0]} | {cells[1]} |")
     if r["own_questions"]:
-        lines += ["", "Own question set (`knowledge/eval/questions.jsonl`, default embedded configuration, no LLM):", "",
-                  "| language | n | recall@3 | fact coverage | mentor topic | declined correctly | wrongly declined |",
-                  "|---|---|---|---|---|---|---|"]
-        for lang, s in r["own_questions"].items():
-            get = lambda k: f"{s[k]:.3f}" if k in s else "–"  # noqa: E731
-            lines.append(f"| {lang} | {s['n']} | {get('recall@3')} | {get('fact_coverage')} | {get('mentor_match')} "
-                         f"| {get('declined_correctly')} | {get('wrongly_declined')} |")
-        lines.append("| *target* | | ≥ 0.95 each | ≥ 0.85 | | ≥ 0.90 | < 0.05 |")
+        lines += [""] + render_own_questions(r["own_questions"], split)
     return "\n".join(lines)
+
+
+def render_own_questions(own: dict, split: str) -> list[str]:
+    """The own-question table of one half, with a caption that says which half and how many questions."""
+    table, other = own[split], own["tune" if split == "report" else "report"]
+    n, n_other = table.get("all", {}).get("n", 0), other.get("all", {}).get("n", 0)
+    if split == "report":
+        caption = (f"Own question set, **reporting half only**: the {n} of {own['questions']} questions of "
+                   f"`knowledge/eval/questions.jsonl` marked `\"split\": \"report\"` (odd SHA-256 of the id), held out from "
+                   f"tuning; the other {n_other} (tuning half) are what thresholds and weights are tuned on and are not "
+                   "reported here. The settings in use were chosen on all questions before the split, so until they "
+                   "are re-tuned on the tuning half these figures may still be optimistic. Default embedded "
+                   "configuration, no LLM; a fact counts only when the answer states it as whole words:")
+    else:
+        caption = (f"Own question set, tuning half ({n} of {own['questions']} questions, `\"split\": \"tune\"`; "
+                   "for tuning only, not for the README):")
+    lines = [caption, "",
+             "| language | n | recall@3 | fact coverage | mentor topic | declined correctly | wrongly declined |",
+             "|---|---|---|---|---|---|---|"]
+    for lang, s in table.items():
+        get = lambda k: f"{s[k]:.3f}" if k in s else "–"  # noqa: E731
+        lines.append(f"| {lang} | {s['n']} | {get('recall@3')} | {get('fact_coverage')} | {get('mentor_match')} "
+                     f"| {get('declined_correctly')} | {get('wrongly_declined')} |")
+    lines.append("| *target* | | ≥ 0.95 each | ≥ 0.85 | | ≥ 0.90 | < 0.05 |")
+    return lines
 
 
 if __name__ == "__main__":
