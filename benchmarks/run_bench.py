@@ -16,11 +16,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from benchmarks import load
 from benchmarks.readme_figures import replace_section
 from bot.evaluation import read_jsonl
 from bot.language import LanguageDetector
 from bot.models import Question
-from bot.runtime import build_index, build_runtime
+from bot.runtime import build_index, build_runtime, open_records
 from bot.settings import Settings
 from ingest.pipeline import Ingester
 
@@ -63,7 +64,11 @@ def ingest(store: Path, knowledge: Path, runtime_cache: dict) -> dict:
     index = build_index(settings, runtime_cache.get("embedder"))
     runtime_cache["embedder"] = index.embedder
     detector = runtime_cache.setdefault("detector", LanguageDetector())
-    return Ingester(index, detector).run([knowledge]).to_json()
+    records = open_records(settings)
+    try:
+        return Ingester(index, detector, records).run([knowledge]).to_json()
+    finally:
+        records.close()
 
 
 def latency(store: Path, knowledge: Path, questions: list[str], embedder) -> dict:
@@ -75,10 +80,11 @@ def latency(store: Path, knowledge: Path, questions: list[str], embedder) -> dic
         started = time.perf_counter()
         runtime.assistant.answer(Question(text=text, channel="bench"))
         timings.append((time.perf_counter() - started) * 1000)
+    chunks = runtime.live.current().size
     runtime.close()
     timings.sort()
     return {
-        "chunks": runtime.retriever.size,
+        "chunks": chunks,
         "queries": len(timings),
         "p50_ms": round(statistics.median(timings), 1),
         "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 1),
@@ -115,6 +121,23 @@ def serve_peak_memory(store: Path, knowledge: Path, questions: list[str]) -> flo
         process.wait(timeout=30)
 
 
+def own_questions() -> list[str]:
+    """The project's own questions that the material covers (realistic chat questions for the load test)."""
+    return [row["question"] for row in read_jsonl(Path("knowledge/eval/questions.jsonl")) if row.get("expect_ids")]
+
+
+def records_test_times() -> dict:
+    """Wall time of the records test suite on each database (PostgreSQL started by the tests themselves)."""
+    times = {}
+    for backend in ("sqlite", "postgresql"):
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/integration/test_records.py", "-k", backend],
+                                capture_output=True, text=True)
+        times[backend] = {"seconds": round(time.perf_counter() - started, 1), "passed": result.returncode == 0,
+                          "summary": (result.stdout.strip().splitlines() or [""])[-1]}
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--shared", type=Path, default=Path("../shared/benchmarks"))
@@ -147,6 +170,8 @@ def main() -> None:
     results["latency_1k"] = latency(root / "store-1k", root / "corpus-1k", questions, cache["embedder"])
     results["latency_10k"] = latency(root / "store-10k", root / "corpus-10k", questions, cache["embedder"])
     results["serve_peak_mb"] = serve_peak_memory(root / "store-10k", root / "corpus-10k", questions[:50])
+    results["load"] = load.run(args.store.resolve() / "live", Path("knowledge"), own_questions())
+    results["records_tests"] = records_test_times()
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.readme:
         replace_section(args.readme, "bench", render(results))
@@ -164,7 +189,29 @@ def render(r: dict) -> str:
         f"| `ask` latency, warm, {r['latency_1k']['chunks']:,} chunks | p50 {r['latency_1k']['p50_ms']} ms, p95 {r['latency_1k']['p95_ms']} ms |",
         f"| `ask` latency, warm, {r['latency_10k']['chunks']:,} chunks | p50 {r['latency_10k']['p50_ms']} ms, p95 {r['latency_10k']['p95_ms']} ms |",
         f"| peak memory of `veiviser serve` (10,000 chunks, 50 questions over HTTP) | {r['serve_peak_mb']} MB |",
+        "",
+        "Concurrent askers over loopback against `veiviser serve` on `knowledge/` (one process, 4 answer workers, "
+        "own questions; clients wait for each answer before sending the next):",
+        "",
+        "| scenario | answers/s | p50 | p95 | errors |",
+        "|---|---|---|---|---|",
+        _load_row("8 clients", r["load"]["alone_8"]),
+        _load_row(f"8 clients during a re-ingest of one changed file ({r['load']['reingest']['seconds']} s)",
+                  r["load"]["during_reingest_8"]),
+        _load_row("20 clients: the 15 ordinary ones", r["load"]["mixed_20"]["ordinary_15"]),
+        _load_row("20 clients: the 5 sending 2,000-character questions", r["load"]["mixed_20"]["max_length_5"]),
+        "",
+        f"From `POST /admin/api/reingest` returning to an answer citing a newly added file: "
+        f"{r['load']['fresh_content']['to_cited_answer_ms']} ms (the re-ingest itself took "
+        f"{r['load']['fresh_content']['reingest_s']} s). Records test suite: SQLite "
+        f"{r['records_tests']['sqlite']['seconds']} s, PostgreSQL {r['records_tests']['postgresql']['seconds']} s "
+        "(server start included).",
     ])
+
+
+def _load_row(label: str, figures: dict) -> str:
+    return (f"| {label} | {figures.get('answers_per_s', 0)} | {figures.get('p50_ms', '–')} ms "
+            f"| {figures.get('p95_ms', '–')} ms | {figures['errors']} |")
 
 
 if __name__ == "__main__":

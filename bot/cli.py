@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.models import LANGUAGES
+from bot.records import cli_commands as records_commands
 from bot.settings import Settings
 
 
@@ -25,8 +26,7 @@ def _print_json(obj: object) -> None:
     print(json.dumps(obj, ensure_ascii=False))
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if args.server:
         return _ingest_through_server(args.server, settings, args.json)
     from bot.runtime import build_index, hold_store, open_records
@@ -119,12 +119,12 @@ def _questions(args: argparse.Namespace):  # noqa: ANN202 - Iterator[str]
         yield args.question
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.models import Question
     from bot.render import render_plain
     from bot.runtime import build_runtime
 
-    runtime = build_runtime(_settings(args))
+    runtime = build_runtime(settings)
     try:
         if not runtime.live.current().size:
             print("The knowledge index is empty: run `veiviser ingest` first.", file=sys.stderr)
@@ -140,14 +140,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_chat(args: argparse.Namespace) -> int:
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     import uuid
 
     from bot.models import Question
     from bot.render import render_plain
     from bot.runtime import build_runtime
 
-    runtime = build_runtime(_settings(args))
+    runtime = build_runtime(settings)
     conversation = uuid.uuid4().hex
     t = runtime.translator
     print(" / ".join(t.translate(lang, "Write a question (Ctrl-D to quit).") for lang in ("nb", "sv")) + "\n")
@@ -162,7 +162,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(render_plain(answer, runtime.translator) + "\n")
 
 
-def cmd_detect_language(args: argparse.Namespace) -> int:
+def cmd_detect_language(args: argparse.Namespace, settings: Settings) -> int:
     from bot.language import LanguageDetector
     from bot.text import clean_text
 
@@ -176,10 +176,10 @@ def cmd_detect_language(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation import run_beir_eval
 
-    result = run_beir_eval(_settings(args), Path(args.corpus), Path(args.queries), Path(args.qrels))
+    result = run_beir_eval(settings, Path(args.corpus), Path(args.queries), Path(args.qrels))
     if args.json:
         _print_json(result)
     else:
@@ -190,13 +190,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from bot.app import create_app
     from bot.store_lock import StoreLock, busy_message
 
-    settings = _settings(args)
     host, port = args.host or settings.host, args.port or settings.port
     url = f"http://{host}:{port}"
     holder = None if settings.chroma_host else StoreLock(settings.veiviser_store).holder()
@@ -255,6 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port)
     p.add_argument("--store", metavar="DIR")
     p.set_defaults(func=cmd_serve)
+
+    records_commands.add_parsers(sub)
     return parser
 
 
@@ -262,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return args.func(args)
+        return args.func(args, _settings(args))
     except (FileNotFoundError, ValueError) as exc:
         print(f"veiviser: {exc}", file=sys.stderr)
         return 2

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from bot.language_markers import WORDS, marker_languages
+from bot.models import LANGUAGES
 
-CODES = ("nb", "nn", "sv", "da", "en")
+CODES = LANGUAGES  # the one list of language codes (bot.models)
 WORD_WEIGHT = 2.0  # per listed word, to each language that writes it (log-score)
 ENDING_WEIGHT = 1.0  # per word matched only by its ending
 NB_OVER_NN = 0.3  # on texts of LONG_TEXT words or more, Nynorsk must lead Bokmål by this much

@@ -72,8 +72,8 @@ def clip_words(text: str, max_chars: int) -> str:
     """At most `max_chars` of `text`, cut at a word boundary."""
     if len(text) <= max_chars:
         return text
-    cut = text[:max_chars]
-    return cut.rsplit(None, 1)[0] if " " in cut else cut
+    whole_words = re.match(rf"(.{{1,{max_chars}}})(?=\s)", text, re.S)
+    return whole_words.group(1).rstrip() if whole_words else text[:max_chars]
 
 
 def words(text: str) -> list[str]:

@@ -149,3 +149,25 @@ def test_a_bad_line_never_stops_a_batch(cli_store: Path):
 def test_serve_refuses_a_port_that_does_not_exist():
     result = veiviser("serve", "--port", "99999999")
     assert result.returncode == 2 and "not a TCP port" in result.stderr
+
+
+def test_forget_deletes_what_is_stored_about_a_person(tmp_path: Path):
+    from bot.models import Answer, Question
+    from bot.records import Records
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    records = Records.open(url)
+    for user in ("u-1", "u-2"):
+        records.record_turn(Question(text="hei", channel="telegram", user_id=user, conversation_id=user),
+                            Answer("hei", "nb", "Hei!", True))
+    records.close()
+    env = os.environ | {"DATABASE_URL": url}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "forget", "--channel", "telegram", "--user", "u-1",
+                             "--json"], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["turns"] == 1
+    records = Records.open(url)
+    try:
+        assert records.last_language("telegram", "u-1") is None and records.last_language("telegram", "u-2") == "nb"
+    finally:
+        records.close()

@@ -40,3 +40,13 @@ def test_malformed_mentor_file_is_reported(tmp_path: Path):
     with pytest.raises(MentorFileError, match="unknown topics"):
         load_mentors(path)
     assert load_mentors(tmp_path / "absent.yaml") == []
+
+
+def test_regions_are_named_by_whole_words_only():
+    from bot.mentors import regions_in
+
+    assert regions_in("hvor mye kan jeg tjene i året") == set()
+    assert regions_in("våre frivillige og Kåre") == set()
+    assert regions_in("vi holder til i Åre") == {"Jämtland"}
+    assert regions_in("Östersunds kommun") == {"Jämtland"}
+    assert regions_in("i Mo i Rana og Trondheim") == {"Nordland", "Trøndelag"}
