@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.models import LANGUAGES
 from bot.records import cli_commands as records_commands
 from bot.settings import Settings
+from bot.store import StoreDamaged
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -45,7 +46,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     records = open_records(settings)
     try:
         coordinator = IngestCoordinator(
-            Ingester(build_index(settings), LanguageDetector(), records), folders,
+            Ingester(build_index(settings, repair=True), LanguageDetector(), records), folders,
             leases=records if settings.chroma_host else None,
         )
         report = _run_with_progress(coordinator, args.json)
@@ -264,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args, _settings(args))
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError, StoreDamaged) as exc:
         print(f"veiviser: {exc}", file=sys.stderr)
         return 2
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.answer_service import AnswerService
@@ -24,6 +27,8 @@ from ingest.pipeline import Ingester
 
 if TYPE_CHECKING:
     from bot.records import Records
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,20 +52,36 @@ class Runtime:
 
 
 def open_records(settings: Settings) -> "Records":
-    """The records database named by the settings (SQLite in the store folder unless DATABASE_URL says otherwise)."""
+    """The records database named by the settings (SQLite in the store folder unless DATABASE_URL says otherwise).
+
+    A SQLite file that is not a database any more is moved aside (kept for recovery) and a new one is started:
+    the service keeps answering, and the log says where the old records are."""
+    from sqlalchemy.exc import DatabaseError
+
     from bot.records import Records
 
-    return Records.open(
-        settings.database_url_resolved, history_ttl_s=settings.history_ttl_s, history_turns=settings.history_turns
-    )
+    url = settings.database_url_resolved
+    try:
+        return Records.open(url, history_ttl_s=settings.history_ttl_s, history_turns=settings.history_turns)
+    except DatabaseError as exc:
+        damaged = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+        if damaged is None or not damaged.exists() or "not a database" not in str(exc) and "malformed" not in str(exc):
+            raise
+        aside = damaged.with_name(f"{damaged.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        log.warning("the records database %s is damaged (%s); moved to %s, starting a new one", damaged, exc, aside)
+        damaged.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            damaged.with_name(damaged.name + suffix).unlink(missing_ok=True)
+        return Records.open(url, history_ttl_s=settings.history_ttl_s, history_turns=settings.history_turns)
 
 
-def build_index(settings: Settings, embedder: Embedder | None = None) -> KnowledgeIndex:
-    """The knowledge index of the configured store and embedder (shared by ingest and queries)."""
+def build_index(settings: Settings, embedder: Embedder | None = None, repair: bool = False) -> KnowledgeIndex:
+    """The knowledge index of the configured store and embedder (shared by ingest and queries); `repair` (ingest)
+    replaces a damaged embedded store by an empty one that the ingest fills again."""
     embedder = embedder or make_embedder(
         settings.embedder, settings.embedder_base_url, settings.embedder_api_key.get_secret_value()
     )
-    client = make_chroma_client(settings.veiviser_store, settings.chroma_host, settings.chroma_port)
+    client = make_chroma_client(settings.veiviser_store, settings.chroma_host, settings.chroma_port, repair)
     return KnowledgeIndex(settings.veiviser_store, client, embedder)
 
 

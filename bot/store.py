@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 from typing import Any, Sequence
 
 import chromadb
 import numpy as np
 from chromadb.api import ClientAPI
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 
 from bot.embedder import Embedder
 from bot.models import Chunk, Filters
+
+log = logging.getLogger(__name__)
 
 
 class _UnboundEmbedder:
@@ -59,14 +64,34 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
         return False
 
 
-def make_chroma_client(store_dir: Path, host: str = "", port: int = 8000) -> ClientAPI:
-    """Chroma server when `host` is set, else an embedded store under `store_dir/chroma`."""
+class StoreDamaged(RuntimeError):
+    """The embedded Chroma store cannot be opened; the message says how to rebuild it."""
+
+
+def make_chroma_client(store_dir: Path, host: str = "", port: int = 8000, repair: bool = False) -> ClientAPI:
+    """Chroma server when `host` is set, else an embedded store under `store_dir/chroma`.
+
+    A damaged embedded store is moved aside (kept for inspection) and replaced by an empty one when `repair` is
+    set, as ingest does (it then embeds everything again); otherwise `StoreDamaged` says to run ingest."""
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if host:
         return chromadb.HttpClient(host=host, port=port, settings=settings)
     path = store_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=settings)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    except Exception as exc:  # noqa: BLE001 - Chroma raises several types for a damaged folder
+        if not repair:
+            raise StoreDamaged(
+                f"The vector store in {path} cannot be opened ({exc}). Run `veiviser ingest` to rebuild it "
+                "(the damaged folder is kept next to it)."
+            ) from exc
+        aside = path.with_name(f"chroma.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        log.warning("the vector store in %s is damaged (%s); moved to %s and rebuilt by this ingest", path, exc, aside)
+        path.rename(aside)
+        path.mkdir()
+        SharedSystemClient.clear_system_cache()  # Chroma caches the failed client of this path
+        return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
 def collection_name(prefix: str, embedder_id: str) -> str:

@@ -167,3 +167,32 @@ def test_an_ingest_killed_with_sigkill_is_completed_by_the_next(tmp_path: Path, 
     assert {c.doc_id for c in index.vectors.all_chunks()} >= {f"extra-{n}" for n in range(60)}
     _, again = ingest(store, knowledge_copy, embedder, detector)
     assert (again.added, again.updated, again.unchanged) == (0, 0, 67)
+
+
+def test_a_damaged_vector_store_or_database_is_set_aside_and_rebuilt(
+    tmp_path: Path, knowledge_copy: Path, embedder, detector
+):
+    from bot.models import Question
+    from bot.runtime import build_index, build_runtime, open_records
+    from bot.store import StoreDamaged
+    from ingest.pipeline import Ingester
+
+    store = tmp_path / "s"
+    ingest(store, knowledge_copy, embedder, detector)
+    (store / "chroma" / "chroma.sqlite3").write_bytes(b"not a database " * 1000)
+    (store / "veiviser.sqlite3").write_bytes(b"not a database " * 1000)
+    settings = make_settings(store)
+    with pytest.raises(StoreDamaged, match="Run `veiviser ingest` to rebuild it"):
+        build_runtime(settings, embedder)  # a reader says what to do, no traceback
+    records = open_records(settings)  # a damaged database is moved aside and started anew
+    try:
+        report = Ingester(build_index(settings, embedder, repair=True), detector, records).run([knowledge_copy])
+    finally:
+        records.close()
+    assert report.errors == [] and report.added == 7
+    assert len(list(store.glob("chroma.damaged-*"))) == 1 and len(list(store.glob("veiviser.sqlite3.damaged-*"))) == 1
+    runtime = build_runtime(settings, embedder)
+    try:
+        assert runtime.assistant.answer(Question(text="hvor mye aksjekapital trenger et AS")).confident
+    finally:
+        runtime.close()
