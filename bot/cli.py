@@ -199,6 +199,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     host, port = args.host or settings.host, args.port or settings.port
     url = f"http://{host}:{port}"
+    settings = settings.model_copy(update={"embedder_threads": settings.embedder_threads or 1})
     holder = None if settings.chroma_host else StoreLock(settings.veiviser_store).holder()
     if holder is not None:  # the lifespan would fail the same way; say it plainly before starting
         print(f"veiviser: {busy_message(settings.veiviser_store, holder)}", file=sys.stderr)

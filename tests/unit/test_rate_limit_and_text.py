@@ -40,3 +40,46 @@ def test_invisible_and_invalid_characters_are_removed():
 def test_long_text_is_clipped_at_a_word_boundary():
     assert clip_words("kort", 10) == "kort"
     assert clip_words("en to tre fire fem", 10) == "en to tre"
+
+
+def test_a_long_message_is_represented_by_its_questions_or_its_beginning():
+    from bot.text import question_focus
+
+    story = "Vi er en gruppe i Trøndelag som vil starte en bygdebutikk med kafé og frivillige. " * 10
+    assert question_focus("hvor mye aksjekapital trengs?", 200) == "hvor mye aksjekapital trengs?"
+    assert question_focus(story + "Hvilken selskapsform passer? Trenger vi et styre?", 200) == (
+        "Hvilken selskapsform passer? Trenger vi et styre?")
+    assert question_focus(story, 60) == "Vi er en gruppe i Trøndelag som vil starte en bygdebutikk"
+
+
+def test_the_embedder_lock_serves_short_work_first_without_starving_long_work():
+    import threading
+    import time
+
+    from bot.embedder import ShortestFirstLock
+
+    lock = ShortestFirstLock(seconds_per_char=0.001)
+    order: list[str] = []
+
+    def work(name: str, chars: int) -> None:
+        with lock.hold(chars):
+            order.append(name)
+
+    threads = [threading.Thread(target=work, args=spec) for spec in (("long", 2000), ("short-1", 10), ("short-2", 10))]
+    with lock.hold(10):  # held while a long job and then two short ones queue up
+        for thread in threads:
+            thread.start()
+            time.sleep(0.05)
+    for thread in threads:
+        thread.join(timeout=5)
+    assert order == ["short-1", "short-2", "long"]
+    late = threading.Thread(target=work, args=("late-short", 10))
+    with lock.hold(10):  # a long job that has waited past its handicap goes before a newcomer
+        waiting = threading.Thread(target=work, args=("long-2", 100))
+        waiting.start()
+        time.sleep(0.2)
+        late.start()
+        time.sleep(0.05)
+    waiting.join(timeout=5)
+    late.join(timeout=5)
+    assert order[-2:] == ["long-2", "late-short"]
