@@ -174,3 +174,23 @@ def test_a_slow_answer_blocks_neither_health_nor_other_askers(runtime, monkeypat
     assert other_wait < 1.0  # not queued behind the slow answer
     assert slow["response"].status_code == 504
     assert slow["response"].json()["detail"].startswith("Dette tar lengre tid")
+
+
+def test_the_service_on_postgresql_records_turns_and_feedback(ingested_store, postgres_url, embedder):
+    from bot.runtime import build_runtime
+    from tests.conftest import make_settings
+
+    settings = make_settings(ingested_store, database_url=postgres_url)
+    runtime = build_runtime(settings, embedder)
+    try:
+        with TestClient(create_app(settings, runtime)) as client:
+            body = client.post("/api/ask", json={"question": "hur mycket aktiekapital behöver ett aktiebolag",
+                                                 "conversation_id": "pg-1"}).json()
+            assert body["confident"] and body["turn_id"]
+            assert client.post("/api/feedback", json={"turn_id": body["turn_id"], "helpful": True}).status_code == 201
+            assert client.get("/readyz").json()["database"] == "ok"
+        assert runtime.records.backend == "postgresql"
+        assert runtime.records.turn(body["turn_id"])["feedback"]["helpful"] is True
+        assert runtime.records.last_language("web", "pg-1") == "sv"
+    finally:
+        runtime.close()
