@@ -12,12 +12,16 @@ from typing import Any, Callable
 import yaml
 
 from bot.links import safe_url
+from bot.models import LANGUAGES
 from bot.text import normalise
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx")
 KINDS = ("module", "article", "faq", "glossary")
+# Codes people write for the languages Veiviser knows (BCP 47 and ISO 639 variants).
+LANGUAGE_ALIASES = {"no": "nb", "nob": "nb", "nb-NO": "nb", "no-NO": "nb", "nno": "nn", "nn-NO": "nn", "swe": "sv",
+                    "sv-SE": "sv", "sv-FI": "sv", "dan": "da", "da-DK": "da", "eng": "en", "en-GB": "en", "en-US": "en"}
 COUNTRIES = ("NO", "SE", "both")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -137,10 +141,11 @@ def _html(raw: bytes) -> tuple[dict[str, Any], str]:
             lines.append("- " + text)
         else:
             lines.append(text + "\n")
-    html_lang = (soup.html.get("lang") if soup.html else None) or ""
+    declared = str((soup.html.get("lang") if soup.html else None) or "")
+    html_lang = LANGUAGE_ALIASES.get(declared, LANGUAGE_ALIASES.get(declared.split("-")[0].lower(), declared.split("-")[0].lower()))
     meta: dict[str, Any] = {"title": title} if title else {}
-    if html_lang:
-        meta["lang"] = html_lang.split("-")[0].lower()
+    if html_lang in LANGUAGES:  # a page in another language is detected from its text instead
+        meta["lang"] = html_lang
     return meta, "\n".join(lines)
 
 
@@ -208,6 +213,12 @@ def _clean_meta(meta: dict[str, Any], display_path: str = "") -> dict[str, Any]:
     country = clean.get("country", "both")
     if country not in COUNTRIES:
         raise LoadError(f"front matter country {country!r} is not one of {', '.join(COUNTRIES)}")
+    lang = clean.get("lang")
+    if lang not in (None, ""):
+        lang = LANGUAGE_ALIASES.get(str(lang), str(lang))
+        if lang not in LANGUAGES:
+            raise LoadError(f"front matter lang {clean['lang']!r} is not one of {', '.join(LANGUAGES)}")
+        clean["lang"] = lang
     if clean.get("module") not in (None, ""):
         try:
             clean["module"] = int(clean["module"])

@@ -91,3 +91,18 @@ def test_front_matter_http_url_and_single_source_string(tmp_path: Path, caplog: 
     empty = tmp_path / "empty-url.md"
     empty.write_text("---\nurl:\n---\nTekst om aksjeselskap her.\n", "utf-8")
     assert load_document(empty, "empty-url.md").meta["url"] is None
+
+
+def test_front_matter_languages_are_known_codes(tmp_path):
+    from ingest.loaders import LoadError, load_document
+
+    path = tmp_path / "a.md"
+    path.write_text("---\nid: a\nlang: no\n---\nEn tekst om sosiale foretak i Norge.\n", "utf-8")
+    assert load_document(path, "a.md").meta["lang"] == "nb"
+    path.write_text("---\nid: a\nlang: de\n---\nEin Text über Sozialunternehmen.\n", "utf-8")
+    with pytest.raises(LoadError, match="lang 'de' is not one of nb, nn, sv, en, da"):
+        load_document(path, "a.md")
+    page = tmp_path / "p.html"
+    page.write_text('<html lang="de"><body><h1>Titel</h1><p>Ein Text über Sozialunternehmen und Vereine.</p></body></html>',
+                    "utf-8")
+    assert "lang" not in load_document(page, "p.html").meta  # detected from the text instead
