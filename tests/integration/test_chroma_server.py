@@ -65,3 +65,36 @@ def test_ingest_and_answer_through_a_chroma_server(chroma_port: int, tmp_path: P
 
     _, again = ingest_folder(settings, FIXTURES / "knowledge", embedder, detector)
     assert again.added == 0 and again.unchanged == report.added  # the server kept them between runs
+
+
+def test_two_hosts_on_one_chroma_server_and_postgresql_answer_from_the_same_content(
+    chroma_port: int, postgres_url: str, tmp_path: Path, knowledge_copy: Path, embedder
+):
+    """Two service processes on different hosts (own store folders, so own snapshot caches) share the Chroma
+    server and the database: an ingest through one is answered from by the other once it sees the version."""
+    from ingest.coordinator import IngestBusy
+
+    def host(name: str):
+        settings = make_settings(tmp_path / name, chroma_host="127.0.0.1", chroma_port=chroma_port,
+                                 database_url=postgres_url, knowledge_dirs=[knowledge_copy])
+        return build_runtime(settings, embedder)
+
+    first, second = host("host-a"), host("host-b")
+    try:
+        (knowledge_copy / "kombucha.md").write_text(
+            "---\nid: kombucha-shared\nlang: nb\nkind: article\ncountry: NO\n---\n# Kombuchabryggeriet\n\n"
+            "Kombuchabryggeriet i Levanger lærer opp ungdom i brygging og salg.\n", "utf-8")
+        assert first.records.acquire_lease(f"ingest:{first.index.collection}", "host-b:1", 60)  # b is ingesting
+        with pytest.raises(IngestBusy, match="Another process"):
+            first.ingest.run()
+        first.records.release_lease(f"ingest:{first.index.collection}", "host-b:1")
+        report = first.ingest.run()  # through host a; its own snapshot is swapped at once
+        assert report.added >= 1 and report.errors == []
+        assert second.live.refresh() is True  # host b follows the content version in the database
+        for runtime in (first, second):
+            answer = runtime.assistant.answer(Question(text="hvem driver kombuchabryggeriet i Levanger"))
+            assert answer.confident and answer.sources[0].id == "kombucha-shared"
+        assert first.live.current().digest == second.live.current().digest
+    finally:
+        first.close()
+        second.close()
