@@ -38,3 +38,30 @@ def write_docx(path: Path, title: str, paragraphs: list[str]) -> None:
     for paragraph in paragraphs:
         document.add_paragraph(paragraph)
     document.save(str(path))
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_http(url: str, process, seconds: float, name: str) -> None:  # noqa: ANN001 - a subprocess.Popen
+    """Wait until `url` answers, failing with the process's error output when it exits or takes too long."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            if process.poll() is not None:
+                detail = process.stderr.read() if process.stderr else ""
+                raise AssertionError(f"{name} exited at start-up: {detail}") from None
+            assert time.monotonic() < deadline, f"{name} did not answer within {seconds:.0f} s"
+            time.sleep(0.2)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.helpers import free_port, wait_for_http
 
 pytestmark = pytest.mark.e2e
 
@@ -87,18 +88,7 @@ def test_eval_contract_on_a_tiny_beir_set(tmp_path: Path):
     assert again["index_seconds"] < out["index_seconds"] or again["index_seconds"] < 1.0  # vectors reused
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_ingest_next_to_a_running_service_goes_through_it(cli_store: Path, tmp_path: Path):
-    import time
-    import urllib.request
-
     port = free_port()
     env = os.environ | {"MENTORS_FILE": str(FIXTURES / "mentors.yaml"), "LLM": "", "ADMIN_TOKEN": "cli-secret",
                         "KNOWLEDGE_DIRS": json.dumps([str(FIXTURES / "knowledge")])}
@@ -107,15 +97,7 @@ def test_ingest_next_to_a_running_service_goes_through_it(cli_store: Path, tmp_p
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read()
-                assert time.monotonic() < deadline, "the service did not start within 120 s"
-                time.sleep(0.2)
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", server, 120, "veiviser serve")
         refused = subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "--store", str(cli_store)], env=env,
                                  capture_output=True, text=True, timeout=120)
         assert refused.returncode == 3 and f"--server http://127.0.0.1:{port}" in refused.stderr

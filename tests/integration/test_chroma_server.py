@@ -2,11 +2,8 @@
 started on a loopback port for this module."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,19 +11,14 @@ import pytest
 from bot.models import Question
 from bot.runtime import build_runtime
 from tests.conftest import FIXTURES, ingest_folder, make_settings
+from tests.helpers import free_port, wait_for_http
 
 pytestmark = pytest.mark.integration
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_port(tmp_path_factory: pytest.TempPathFactory):
-    port = _free_port()
+    port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
@@ -35,15 +27,7 @@ def chroma_port(tmp_path_factory: pytest.TempPathFactory):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).read()
-                break
-            except OSError:
-                assert server.poll() is None, "the Chroma server exited at start-up"
-                assert time.monotonic() < deadline, "the Chroma server did not answer within 60 s"
-                time.sleep(0.3)
+        wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", server, 60, "the Chroma server")
         yield port
     finally:
         server.terminate()
