@@ -75,10 +75,9 @@ async def ask(
     limiter: RateLimiter = Depends(get_rate_limiter),
 ) -> JSONResponse:
     """Answer one question; returns the `ask --json` object (with an error status when there is no answer)."""
-    client = request.client.host if request.client else "unknown"
+    client = request.client.host if request.client else "unknown"  # for the rate limit only, never stored
     question = Question(
-        text=payload.question, lang=payload.lang, channel="web", user_id=client,
-        conversation_id=payload.conversation_id or "",
+        text=payload.question, lang=payload.lang, channel="web", conversation_id=payload.conversation_id or ""
     )
     wait = limiter.check(client)
     if wait:
