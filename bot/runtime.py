@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.records import Records
 
 log = logging.getLogger(__name__)
+SERVICE_EMBED_BATCH = 4  # an ingest inside a service embeds a few passages per call: questions wait a moment at most
 
 
 @dataclass
@@ -129,7 +130,7 @@ def build_runtime(
     )
     answers = AnswerService(assistant, settings.answer_workers, settings.answer_deadline_s)
     ingest = IngestCoordinator(
-        Ingester(index, detector, records),
+        Ingester(index, detector, records, embed_batch=SERVICE_EMBED_BATCH),
         list(settings.knowledge_dirs),
         leases=records if settings.chroma_host else None,
         on_done=lambda report: live.refresh(),

@@ -134,10 +134,13 @@ class Ingester:
     """Brings the index in line with the knowledge folders; only changed files are re-embedded. Every run that
     changed anything bumps the content version, so every serving process swaps in the new content."""
 
-    def __init__(self, index: KnowledgeIndex, detector: LanguageDetector, versions: ContentVersions) -> None:
+    def __init__(
+        self, index: KnowledgeIndex, detector: LanguageDetector, versions: ContentVersions, embed_batch: int = EMBED_BATCH
+    ) -> None:
         self.index = index
         self.detector = detector
         self.versions = versions
+        self.embed_batch = embed_batch  # passages per model call; small inside a service, so questions get turns
 
     def run(
         self, folders: list[Path], on_progress: Callable[[str, int, int], None] | None = None
@@ -199,7 +202,7 @@ class Ingester:
                 report.unchanged += 1
                 continue
             pending.append(plan)
-            if sum(len(p.new) for p in pending) >= EMBED_BATCH:
+            if sum(len(p.new) for p in pending) >= self.embed_batch:
                 self._store(pending, manifest, report)
                 pending, changed = [], True
         if pending:
@@ -233,8 +236,8 @@ class Ingester:
         """Embed and store the new chunks of `pending`, then swap each file's old chunks for its new ones.
         The old version of a file stays searchable until its new chunks are in."""
         new = [chunk for plan in pending for chunk in plan.new]
-        for start in range(0, len(new), EMBED_BATCH):
-            batch = new[start : start + EMBED_BATCH]
+        for start in range(0, len(new), self.embed_batch):
+            batch = new[start : start + self.embed_batch]
             self.index.vectors.add(batch, self.index.embedder.embed_passages([c.search_text for c in batch]))
         new_ids = {c.id for c in new}
         kept = [c for plan in pending for c in plan.chunks if c.id not in new_ids]
