@@ -11,10 +11,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from benchmarks.facts import fact_coverage
+from benchmarks.langid_eval import language_id, render_language_id
 from benchmarks.question_split import SPLITS, split_of
 from benchmarks.readme_figures import replace_section
 from bot.evaluation import read_jsonl, run_beir_eval
-from bot.language import LanguageDetector
 from bot.models import Question
 from bot.runtime import build_runtime
 from bot.settings import Settings
@@ -31,22 +31,6 @@ def retrieval(shared: Path, store: Path) -> dict:
         name: run_beir_eval(settings, shared / name / "corpus.jsonl", shared / name / "queries.jsonl",
                             shared / name / "qrels.tsv")
         for name in BEIR_SETS
-    }
-
-
-def language_id(shared: Path) -> dict:
-    detector = LanguageDetector()
-    sentences: dict[str, list[bool]] = defaultdict(list)
-    for row in read_jsonl(shared / "langid" / "ud_dev.jsonl"):
-        sentences[row["lang"]].append(detector.detect(row["text"]).language == row["lang"])
-    short: dict[str, list[bool]] = defaultdict(list)
-    if QUESTIONS.exists():
-        for row in read_jsonl(QUESTIONS):
-            if 2 <= len(row["question"].split()) <= 8:
-                short[row["lang"]].append(detector.detect(row["question"]).language == row["lang"])
-    return {
-        "ud_sentences": {lang: {"accuracy": round(sum(v) / len(v), 4), "n": len(v)} for lang, v in sentences.items()},
-        "short_questions": {lang: {"accuracy": round(sum(v) / len(v), 4), "n": len(v)} for lang, v in short.items()},
     }
 
 
@@ -127,7 +111,7 @@ def main() -> None:
     results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
     if not args.own_only:
         results["retrieval"] = retrieval(args.shared, args.store)
-        results["language_id"] = language_id(args.shared)
+        results["language_id"] = language_id(args.shared, QUESTIONS)
     results["own_questions"] = own_questions(args.knowledge_store)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if results["own_questions"]:  # the table of the chosen half, and on stdout only the other half too
@@ -135,10 +119,6 @@ def main() -> None:
             print("\n" + "\n".join(render_own_questions(results["own_questions"], half)))
     if args.readme:
         replace_section(args.readme, "eval", render(results, "report"))
-
-
-def _accuracy(entry: dict | None) -> str:
-    return f"{entry['accuracy']:.3f} (n={entry['n']})" if entry else "–"
 
 
 def render(r: dict, split: str = "report") -> str:
@@ -154,12 +134,7 @@ def render(r: dict, split: str = "report") -> str:
         cell = lambda x: f"{x['ndcg@10']:.3f} / {x['recall@5']:.3f} / {x['mrr@10']:.3f}"  # noqa: E731
         lines.append(f"| {label} ({m['queries']} q, {m['corpus']:,} passages) | {cell(m['dense'])} | {cell(m['lexical'])} "
                      f"| {cell(m['rrf'])} | **{cell(m['fused'])}** | ≥ {TARGETS[name]} |")
-    lid = r["language_id"]
-    lines += ["", "Language identification accuracy:", "", "| language | UD dev sentences | own questions of 2–8 words |",
-              "|---|---|---|"]
-    for lang in ("nb", "nn", "sv", "da", "en"):
-        cells = [_accuracy(lid["ud_sentences"].get(lang)), _accuracy(lid["short_questions"].get(lang))]
-        lines.append(f"| {lang} | {cells[0]} | {cells[1]} |")
+    lines += [""] + render_language_id(r["language_id"])
     if r["own_questions"]:
         lines += [""] + render_own_questions(r["own_questions"], split)
     return "\n".join(lines)
