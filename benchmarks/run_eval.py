@@ -82,7 +82,8 @@ def _outcome(row: dict, runtime) -> dict[str, float]:  # noqa: ANN001 - a Runtim
     outcome = {"language_correct": float(answer.language == row["lang"])}
     if not row.get("expect_ids"):
         return outcome | {"declined_correctly": float(not answer.confident)}
-    hits = runtime.retriever.search(row["question"], answer.language, 10)
+    retriever = runtime.retriever
+    hits = retriever.search(retriever.snapshot(), row["question"], answer.language, 10)
     top_docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))[:3]
     outcome["recall@3"] = float(any(i in top_docs for i in row["expect_ids"]))
     outcome["wrongly_declined"] = float(not answer.confident)
