@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from bot.body_limit import BodyLimit
+from bot.channels.telegram import webhook as telegram_webhook
 from bot.http import admin_api, api, pages
 from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime, build_runtime, hold_store
@@ -29,8 +30,12 @@ def create_app(settings: Settings, runtime: Runtime | None = None, public_url: s
         try:
             app.state.runtime = runtime or await asyncio.to_thread(build_runtime, settings)
             app.state.runtime.live.watch()
+            app.state.telegram = await start_telegram(settings, app.state.runtime)
             yield
         finally:
+            if getattr(app.state, "telegram", None) is not None:
+                await app.state.telegram.stop()
+                app.state.telegram = None
             if runtime is None and getattr(app.state, "runtime", None) is not None:
                 app.state.runtime.close()
             if lock is not None:
@@ -38,9 +43,22 @@ def create_app(settings: Settings, runtime: Runtime | None = None, public_url: s
 
     app = FastAPI(title="Veiviser", lifespan=lifespan, **docs_settings())
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.telegram = None
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(admin_api.router)
+    app.include_router(telegram_webhook.router)
     app.add_middleware(BodyLimit, default_bytes=MAX_BODY_BYTES)
     install_security(app)  # outermost, so that every response, a refused body too, carries the headers
     return app
+
+
+async def start_telegram(settings: Settings, runtime: Runtime):  # noqa: ANN201 - a TelegramChannel or None
+    """The Telegram bot when TELEGRAM_BOT_TOKEN is set (webhook, or polling with TELEGRAM_POLLING), else None."""
+    if not settings.telegram_bot_token.get_secret_value():
+        return None
+    from bot.channels.telegram.registration import TelegramChannel
+
+    channel = TelegramChannel(settings, runtime, polling=settings.telegram_polling)
+    await channel.start()
+    return channel

@@ -200,6 +200,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     host, port = args.host or settings.host, args.port or settings.port
     url = f"http://{host}:{port}"
     settings = settings.model_copy(update={"embedder_threads": settings.embedder_threads or 1})
+    if args.telegram_polling:
+        if not settings.telegram_bot_token.get_secret_value():
+            print("veiviser: --telegram-polling needs TELEGRAM_BOT_TOKEN in the environment or .env.", file=sys.stderr)
+            return 2
+        settings = settings.model_copy(update={"telegram_polling": True})
     holder = None if settings.chroma_host else StoreLock(settings.veiviser_store).holder()
     if holder is not None:  # the lifespan would fail the same way; say it plainly before starting
         print(f"veiviser: {busy_message(settings.veiviser_store, holder)}", file=sys.stderr)
@@ -255,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=_port)
     p.add_argument("--store", metavar="DIR")
+    p.add_argument("--telegram-polling", action="store_true",
+                   help="answer Telegram by long polling (local use: no public URL, no webhook)")
     p.set_defaults(func=cmd_serve)
 
     records_commands.add_parsers(sub)

@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr = SecretStr("")
     telegram_webhook_url: str = ""
     telegram_api_base_url: str = ""
+    telegram_polling: bool = False  # long polling instead of the webhook (local use; `serve --telegram-polling`)
 
     # Slack
     slack_bot_token: SecretStr = SecretStr("")

@@ -1,0 +1,1 @@
+"""The channel adapters (Telegram, later Slack) and what they share (`conversation`)."""
