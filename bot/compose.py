@@ -102,7 +102,8 @@ def answerable(hits: list[Hit]) -> list[Hit]:
 
 @dataclass(frozen=True)
 class SentenceWeights:
-    """How sentences are scored for the extractive answer (tuned on knowledge/eval/questions.jsonl)."""
+    """How sentences are scored for the extractive answer (chosen on all of knowledge/eval/questions.jsonl before
+    it was split; re-tune on its tuning half only, `make eval` reports the other)."""
 
     lead: float = 1.0  # the first sentence of the best passage: the material opens each section with its answer
     continuation: float = 0.3  # the sentence after it, which usually backs the answer up
