@@ -371,3 +371,53 @@ def test_long_polling_round_trip(ingested_store, tmp_path, embedder, fake, bot_r
 def test_without_a_token_the_route_is_not_there(runtime):
     with TestClient(create_app(runtime.settings, runtime)) as plain:
         assert plain.post("/telegram/webhook", json={}).status_code == 404
+
+
+def test_two_serve_processes_on_one_postgresql_database_answer_a_redelivered_update_once(
+    ingested_store, tmp_path, postgres_url, fake
+):
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from tests.conftest import FIXTURES
+    from tests.helpers import free_port, wait_for_http
+
+    env = os.environ | {
+        "MENTORS_FILE": str(FIXTURES / "mentors.yaml"), "LLM": "", "DATABASE_URL": postgres_url,
+        "KNOWLEDGE_DIRS": json.dumps([str(FIXTURES / "knowledge")]), "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": fake.base_url, "TELEGRAM_WEBHOOK_URL": "",
+    }
+    servers, urls = [], []
+    try:
+        for name in ("a", "b"):  # each its own copy of the embedded store, both on one database
+            store, port = tmp_path / name, free_port()
+            shutil.copytree(ingested_store, store)
+            servers.append(subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--store", str(store)],
+                env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+            urls.append(f"http://127.0.0.1:{port}")
+        for server, url in zip(servers, urls):
+            wait_for_http(f"{url}/healthz", server, 120, "veiviser serve")
+        person = new_user()
+        body = text_update("hvor mye aksjekapital trenger et AS", person)
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        with ThreadPoolExecutor(4) as pool:  # Telegram redelivering to both processes at once, twice each
+            statuses = list(pool.map(lambda url: httpx.post(f"{url}/telegram/webhook", json=body, headers=headers,
+                                                            timeout=30).status_code, urls * 2))
+        assert statuses == [200] * 4
+        sent_to(fake, person, seconds=30)
+        later = text_update("hur mycket aktiekapital behöver ett aktiebolag", person, lang="sv")
+        assert httpx.post(f"{urls[0]}/telegram/webhook", json=later, headers=headers, timeout=30).status_code == 200
+        answers = sent_to(fake, person, 2, seconds=30)
+        assert len(answers) == 2 and "30 000" in answers[0]["text"] and "aktiekapital" in answers[1]["text"]
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)

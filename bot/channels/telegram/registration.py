@@ -12,7 +12,7 @@ from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, Com
                           MessageHandler, filters)
 
 from bot.channels.conversation import ChannelRecords
-from bot.channels.telegram import handlers
+from bot.channels.telegram import buttons, commands, handlers
 from bot.i18n import N_, UI_LANGUAGES, Translator
 from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime
@@ -46,23 +46,23 @@ def register(application: Application) -> None:
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     messages = filters.UpdateType.MESSAGES  # new and edited messages (an edit is answered as a new question)
     application.add_handlers([
-        CommandHandler("start", handlers.start),
-        CommandHandler("help", handlers.help_command),
-        CommandHandler("modules", handlers.modules),
-        CommandHandler("mentor", handlers.mentor),
-        CommandHandler("language", handlers.language),
-        CommandHandler("forget", handlers.forget),
+        CommandHandler("start", commands.start),
+        CommandHandler("help", commands.help_command),
+        CommandHandler("modules", commands.modules),
+        CommandHandler("mentor", commands.mentor),
+        CommandHandler("language", commands.language),
+        CommandHandler("forget", commands.forget),
         MessageHandler(private & messages & filters.TEXT & ~filters.COMMAND, handlers.private_text),
         MessageHandler(groups & messages & filters.TEXT & ~filters.COMMAND, handlers.group_text),
         MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                        handlers.not_text),
-        CallbackQueryHandler(handlers.feedback_button, pattern=r"^fb:[01]:\w+$"),
-        CallbackQueryHandler(handlers.mentor_button, pattern=r"^mt:"),
-        CallbackQueryHandler(handlers.mentor_agreed, pattern=r"^my:"),
-        CallbackQueryHandler(handlers.mentor_declined, pattern=r"^mn$"),
-        CallbackQueryHandler(handlers.language_button, pattern=r"^lg:"),
-        CallbackQueryHandler(handlers.forget_button, pattern=r"^fg:[yn]$"),
-        CallbackQueryHandler(handlers.stale_button),
+        CallbackQueryHandler(buttons.feedback_button, pattern=r"^fb:[01]:\w+$"),
+        CallbackQueryHandler(buttons.mentor_button, pattern=r"^mt:"),
+        CallbackQueryHandler(buttons.mentor_agreed, pattern=r"^my:"),
+        CallbackQueryHandler(buttons.mentor_declined, pattern=r"^mn$"),
+        CallbackQueryHandler(buttons.language_button, pattern=r"^lg:"),
+        CallbackQueryHandler(buttons.forget_button, pattern=r"^fg:[yn]$"),
+        CallbackQueryHandler(buttons.stale_button),
         InlineQueryHandler(handlers.inline_query),
     ])
     application.add_error_handler(handlers.on_error)
