@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     telegram_webhook_url: str = ""
     telegram_api_base_url: str = ""
     telegram_polling: bool = False  # long polling instead of the webhook (local use; `serve --telegram-polling`)
+    telegram_messages_per_s: float = Field(default=30, gt=0)  # outgoing Bot API calls per second (Telegram's limit)
 
     # Slack
     slack_bot_token: SecretStr = SecretStr("")

@@ -3,7 +3,9 @@ local fake Telegram Bot API server (tests/fakes/telegram_api.py) that the bot re
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import logging
 import re
 import time
 
@@ -128,7 +130,6 @@ def test_private_questions_are_answered_in_html_in_the_askers_language(client, f
     assert reply["parse_mode"] == "HTML" and expected in reply["text"]
     assert "<b>" in reply["text"] and "<i>" in reply["text"]  # read next / sources
     assert any(d.startswith("fb:1:") for d in callbacks(reply["reply_markup"]))
-    assert fake.calls_of("sendChatAction") and any(int(c["chat_id"]) == person for c in fake.calls_of("sendChatAction"))
 
 
 def test_wrong_or_missing_secret_is_refused_before_anything_happens(client, fake, bot_runtime):
@@ -326,6 +327,18 @@ def test_an_html_rejection_is_recovered_by_a_plain_text_resend(client, fake):
     assert "30 000" in second["text"] and "<b>" not in second["text"]
 
 
+def test_a_failure_while_replying_gives_a_short_apology_and_a_clean_log(client, fake, caplog):
+    person = new_user()
+    fake.fail_next("sendMessage", status=400, description="Bad Request: message is too long")
+    body = text_update("hvor mye aksjekapital trenger et AS", person)
+    with caplog.at_level(logging.INFO):
+        post(client, body)
+        apology = sent_to(fake, person, 2)[1]
+    assert apology["text"] == "Noe gikk galt hos oss. Prøv igjen om litt."
+    assert f"update {body['update_id']} failed" in caplog.text
+    assert TOKEN not in caplog.text and "aksjekapital" not in caplog.text
+
+
 def test_a_429_is_retried(client, fake):
     person = new_user()
     fake.fail_next("sendMessage", status=429, retry_after=1)
@@ -347,7 +360,8 @@ def test_an_answer_longer_than_a_message_is_split(client, fake, bot_runtime, mon
 
     long_text = "\n\n".join(f"Avsnitt {i}. " + "Aksjeselskap krever kapital. " * 40 for i in range(12))
 
-    async def long_answer(question):  # the assistant's async seam, swapped for one very long answer
+    async def long_answer(question):  # the assistant's async seam, swapped for one slow and very long answer
+        await asyncio.sleep(0.8)
         return Answer(question.text, "nb", long_text, True, turn_id=None)
 
     monkeypatch.setattr(bot_runtime.answers, "answer", long_answer)
@@ -356,6 +370,8 @@ def test_an_answer_longer_than_a_message_is_split(client, fake, bot_runtime, mon
     messages = sent_to(fake, person, 2)
     assert all(len(m["text"]) <= 4096 for m in messages)
     assert "".join(m["text"] for m in messages).count("Avsnitt") == 12
+    typing = [c for c in fake.calls_of("sendChatAction") if int(c["chat_id"]) == person]
+    assert typing and typing[0]["action"] == "typing"  # shown while a slow answer is being worked out
 
 
 def test_long_polling_round_trip(ingested_store, tmp_path, embedder, fake, bot_runtime):

@@ -74,7 +74,7 @@ def build_application(settings: Settings, runtime: Runtime, polling: bool = Fals
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url or DEFAULT_API_BASE_URL)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_messages_per_s, max_retries=3))
         .concurrent_updates(CONCURRENT_UPDATES)
     )
     if not polling:
