@@ -94,7 +94,8 @@ def latency(store: Path, knowledge: Path, questions: list[str], embedder) -> dic
 def serve_peak_memory(store: Path, knowledge: Path, questions: list[str]) -> float:
     """Start `veiviser serve`, ask questions over HTTP, read the peak resident set size (VmHWM)."""
     port = 18765
-    env = os.environ | {"VEIVISER_STORE": str(store), "KNOWLEDGE_DIRS": json.dumps([str(knowledge)]), "LLM": ""}
+    env = os.environ | {"VEIVISER_STORE": str(store), "KNOWLEDGE_DIRS": json.dumps([str(knowledge)]), "LLM": "",
+                        "RATE_LIMIT_PER_MINUTE": "0"}
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
