@@ -23,6 +23,7 @@ BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Veiviser", "username
 class Call:
     method: str
     params: dict
+    at: float = field(default_factory=time.monotonic)  # when the fake received it
 
     def __getitem__(self, key: str):  # noqa: ANN204
         return self.params[key]
