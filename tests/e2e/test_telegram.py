@@ -190,6 +190,28 @@ def test_group_messages_are_answered_only_when_the_bot_is_addressed(client, fake
     assert len(sent_to(fake, group, 2)) == 2  # the unaddressed first message got nothing
 
 
+def test_a_command_addressed_to_the_bot_in_a_group_is_answered(client, fake):
+    person, group = new_user(), -100_000 - next(_ids)
+    post(client, text_update("/help@veiviser_test_bot", person, chat_id=group))
+    post(client, text_update("/help@some_other_bot", person, chat_id=group))
+    marker = new_user()
+    post(client, text_update("/help", marker))
+    sent_to(fake, marker)
+    replies = sent_to(fake, group)
+    assert len(replies) == 1 and "/mentor" in replies[0]["text"]
+
+
+def test_follow_ups_in_a_chat_use_its_history(client, fake, bot_runtime):
+    person = new_user()
+    post(client, text_update("korleis registrerer eg eit føretak", person, lang=None))
+    sent_to(fake, person)
+    post(client, text_update("Takk", person, lang=None))
+    sent_to(fake, person, 2)
+    history = bot_runtime.records.history("telegram", f"telegram:{person}")
+    assert [turn.question for turn in history] == ["korleis registrerer eg eit føretak", "Takk"]
+    assert [turn.language for turn in history] == ["nn", "nn"]  # the chat's last language settles "Takk"
+
+
 def test_other_bots_are_never_answered(client, fake):
     group = -100_000 - next(_ids)
     robot = text_update("@veiviser_test_bot hvor mye aksjekapital", new_user(), chat_id=group)
