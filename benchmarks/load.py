@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 import httpx
 
 ADMIN_TOKEN = "bench-admin"
@@ -92,15 +93,15 @@ class Service:
         return round(next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024, 1)
 
 
-async def _client(http: httpx.AsyncClient, questions: list[str], until: float, tally: Tally, offset: int) -> None:
+async def _client(http: aiohttp.ClientSession, questions: list[str], until: float, tally: Tally, offset: int) -> None:
     for number in range(MAX_REQUESTS_PER_CLIENT):
         if time.monotonic() >= until:
             return
         started = time.perf_counter()
         try:
-            response = await http.post("/api/ask", json={"question": questions[(offset + number) % len(questions)]})
-            ok = response.status_code == 200 and response.json()["answer"]
-        except httpx.HTTPError:
+            async with http.post("/api/ask", json={"question": questions[(offset + number) % len(questions)]}) as response:
+                ok = response.status == 200 and bool((await response.json())["answer"])
+        except (aiohttp.ClientError, asyncio.TimeoutError):
             ok = False
         if ok:
             tally.latencies_ms.append((time.perf_counter() - started) * 1000)
@@ -109,9 +110,11 @@ async def _client(http: httpx.AsyncClient, questions: list[str], until: float, t
 
 
 async def load(url: str, groups: list[tuple[int, list[str]]], seconds: float, during=None) -> list[dict]:  # noqa: ANN001
-    """Run each group of (clients, questions) for `seconds`; `during` is a coroutine run alongside (a re-ingest)."""
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+    """Run each group of (clients, questions) for `seconds`; `during` is a coroutine run alongside (a re-ingest).
+    The client is aiohttp (light on the CPU it shares with the service on this machine)."""
+    connector = aiohttp.TCPConnector(limit=64)
+    timeout = aiohttp.ClientTimeout(total=600)
+    async with aiohttp.ClientSession(base_url=url, connector=connector, timeout=timeout) as http:
         tallies = [Tally() for _ in groups]
         until = time.monotonic() + seconds
         tasks = [
@@ -129,13 +132,14 @@ async def load(url: str, groups: list[tuple[int, list[str]]], seconds: float, du
     return summaries
 
 
-async def _reingest(http: httpx.AsyncClient, target: Path) -> dict:
+async def _reingest(http: aiohttp.ClientSession, target: Path) -> dict:
     """Change one file half a second in, then re-ingest through the service."""
     await asyncio.sleep(0.5)
     target.write_text(target.read_text("utf-8") + "\nEndret under måling av innlesing mens tjenesten svarer.\n", "utf-8")
     started = time.perf_counter()
-    response = await http.post("/admin/api/reingest", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=600)
-    return {"status": response.status_code, "report": response.json(), "seconds": round(time.perf_counter() - started, 2)}
+    async with http.post("/admin/api/reingest", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as response:
+        report = await response.json()
+        return {"status": response.status, "report": report, "seconds": round(time.perf_counter() - started, 2)}
 
 
 def fresh_content_delay(url: str, knowledge: Path) -> dict:

@@ -191,8 +191,9 @@ def render(r: dict) -> str:
         f"| `ask` latency, warm, {r['latency_10k']['chunks']:,} chunks | p50 {r['latency_10k']['p50_ms']} ms, p95 {r['latency_10k']['p95_ms']} ms |",
         f"| peak memory of `veiviser serve` (10,000 chunks, 50 questions over HTTP) | {r['serve_peak_mb']} MB |",
         "",
-        "Concurrent askers over loopback against `veiviser serve` on `knowledge/` (one process, 4 answer workers, "
-        "own questions; clients wait for each answer before sending the next):",
+        f"Concurrent askers over loopback against `veiviser serve` on `knowledge/` (one process, "
+        f"{Settings().answer_workers} answer workers, the embedder on one thread; the project's own questions; each "
+        "client waits for its answer before sending the next; the aiohttp client shares the 2 cores):",
         "",
         "| scenario | answers/s | p50 | p95 | errors |",
         "|---|---|---|---|---|",
