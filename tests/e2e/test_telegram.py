@@ -265,6 +265,7 @@ def test_forget_asks_first_then_deletes_the_users_rows(client, fake, bot_runtime
     post(client, text_update("hvor mye aksjekapital trenger et AS", person))
     sent_to(fake, person)
     post(client, text_update("/language nb", person))
+    sent_to(fake, person, 2)
     post(client, text_update("/forget", person))
     confirm = sent_to(fake, person, 3)[2]
     assert callbacks(confirm["reply_markup"]) == ["fg:y", "fg:n"]
@@ -389,8 +390,12 @@ def test_an_answer_longer_than_a_message_is_split(client, fake, bot_runtime, mon
     monkeypatch.setattr(bot_runtime.answers, "answer", long_answer)
     person = new_user()
     post(client, text_update("fortell alt om aksjeselskap", person))
-    messages = sent_to(fake, person, 2)
-    assert all(len(m["text"]) <= 4096 for m in messages)
+    from bot.channels.telegram.render import render_answer
+
+    expected = len(render_answer(Answer("q", "nb", long_text, True), bot_runtime.translator))
+    assert expected >= 3
+    messages = sent_to(fake, person, expected)
+    assert len(messages) == expected and all(len(m["text"]) <= 4096 for m in messages)
     assert "".join(m["text"] for m in messages).count("Avsnitt") == 12
     typing = [c for c in fake.calls_of("sendChatAction") if int(c["chat_id"]) == person]
     assert typing and typing[0]["action"] == "typing"  # shown while a slow answer is being worked out
@@ -404,6 +409,17 @@ def test_long_polling_round_trip(ingested_store, tmp_path, embedder, fake, bot_r
         reply = sent_to(fake, person)[0]
     assert "30 000" in reply["text"]
     assert fake.calls_of("getUpdates") and fake.calls_of("deleteWebhook")
+
+
+def test_a_rejected_token_stops_the_start_with_a_message_that_does_not_carry_it(bot_runtime, fake):
+    from bot.channels.telegram.registration import TelegramUnavailable
+
+    fake.fail_next("getMe", status=401, description="Unauthorized")
+    with pytest.raises(TelegramUnavailable) as failure:
+        with TestClient(create_app(bot_runtime.settings, bot_runtime)):
+            pass
+    assert "TELEGRAM_BOT_TOKEN" in str(failure.value) and TOKEN not in str(failure.value)
+    assert failure.value.__cause__ is None and failure.value.__suppress_context__
 
 
 def test_without_a_token_the_route_is_not_there(runtime):

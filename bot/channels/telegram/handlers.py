@@ -163,6 +163,7 @@ async def not_text(update: Update, context: Context) -> None:
         lang, "I can only read text. Write your question about starting or running a social enterprise, "
               "or send /help to see what I can do."))
 
+
 async def inline_query(update: Update, context: Context) -> None:
     """`@bot question` in any chat: the answer offered as a result to share."""
     d, query = deps(context), update.inline_query

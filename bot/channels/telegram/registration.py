@@ -8,6 +8,7 @@ import hmac
 import logging
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, InlineQueryHandler,
                           MessageHandler, filters)
 
@@ -30,6 +31,10 @@ COMMANDS = (
     ("language", N_("Choose Bokmål, Nynorsk or Swedish")),
     ("forget", N_("Delete everything stored about me")),
 )
+
+
+class TelegramUnavailable(RuntimeError):
+    """The bot could not start: a wrong token, or the Bot API cannot be reached."""
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -109,8 +114,15 @@ class TelegramChannel:
     async def start(self) -> None:
         """Connect (getMe), publish the commands, then poll or register the webhook; says what it did."""
         application = self.application
-        await application.initialize()
-        await set_commands(application, self._translator)
+        try:
+            await application.initialize()
+            await set_commands(application, self._translator)
+        except TelegramError as exc:  # its message may carry the token: say what failed without it
+            await application.shutdown()
+            raise TelegramUnavailable(
+                f"Telegram: the Bot API at {self.settings.telegram_api_base_url or DEFAULT_API_BASE_URL} did not accept "
+                f"the bot ({exc.__class__.__name__}); check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL"
+            ) from None
         await application.start()
         name = f"@{application.bot.username}"
         if self.polling:
