@@ -16,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks import load
+from benchmarks import load, telegram_webhook
 from benchmarks.readme_figures import replace_section
 from bot.evaluation import read_jsonl
 from bot.language import LanguageDetector
@@ -173,6 +173,8 @@ def main() -> None:
     results["serve_peak_mb"] = serve_peak_memory(root / "store-10k", root / "corpus-10k", questions[:50])
     results["load"] = load.run(args.store.resolve() / "live", Path("knowledge"), own_questions())
     results["records_tests"] = records_test_times()
+    results["telegram_webhook"] = telegram_webhook.run(args.store.resolve() / "telegram", Path("knowledge"),
+                                                       updates=300, concurrency=16)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.readme:
         replace_section(args.readme, "bench", render(results))
@@ -208,7 +210,17 @@ def render(r: dict) -> str:
         f"{r['load']['fresh_content']['reingest_s']} s). Records test suite: SQLite "
         f"{r['records_tests']['sqlite']['seconds']} s, PostgreSQL {r['records_tests']['postgresql']['seconds']} s "
         "(server start included).",
+        "",
+        _telegram_line(r["telegram_webhook"]),
     ])
+
+
+def _telegram_line(t: dict) -> str:
+    return (f"Telegram webhook: {t['updates']} updates posted as fast as {t['concurrency']} connections allow to "
+            f"`POST /telegram/webhook` of `veiviser serve`, answered through the local fake Bot API: "
+            f"{t['updates_per_s']} updates/s answered, from webhook to `sendMessage` p50 {t['p50_ms']} ms and p95 "
+            f"{t['p95_ms']} ms (the backlog of an open-loop burst included), {t['errors']} errors, "
+            f"{t['duplicates']} duplicate answers.")
 
 
 def _load_row(label: str, figures: dict) -> str:
