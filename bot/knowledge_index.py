@@ -16,7 +16,7 @@ from bot.store import VectorStore
 from bot.text import TOKENIZER_VERSION
 
 log = logging.getLogger(__name__)
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 class KnowledgeIndex:
@@ -43,15 +43,16 @@ class KnowledgeIndex:
         return snapshot
 
     def build_snapshot(self, version: int) -> IndexSnapshot:
-        """A new snapshot from every chunk in Chroma."""
-        return IndexSnapshot.build(self.vectors.all_chunks(), version)
+        """A new snapshot from every chunk in Chroma, with its vectors."""
+        chunks, vectors = self.vectors.all_chunks_with_vectors()
+        return IndexSnapshot.build(chunks, version, vectors)
 
     def save_snapshot(self, snapshot: IndexSnapshot) -> None:
         """Cache a snapshot atomically (temporary file, then rename), so other processes on this host load it
         instead of rebuilding it."""
         tmp = self.cache_path.with_name(f"{self.cache_path.name}.{os.getpid()}.tmp")
         payload = {"format": CACHE_FORMAT, "tokenizer": TOKENIZER_VERSION, "version": snapshot.version,
-                   "lexical": snapshot.lexical}
+                   "lexical": snapshot.lexical, "vectors": snapshot.vectors}
         try:
             with open(tmp, "wb") as handle:
                 pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -68,7 +69,7 @@ class KnowledgeIndex:
                 payload = pickle.load(handle)
             if payload.get("format") != CACHE_FORMAT or payload.get("tokenizer") != TOKENIZER_VERSION:
                 return None
-            return IndexSnapshot.from_lexical(payload["lexical"], int(payload["version"]))
+            return IndexSnapshot.from_lexical(payload["lexical"], int(payload["version"]), payload["vectors"])
         except FileNotFoundError:
             return None
         except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt from Chroma

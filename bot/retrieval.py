@@ -90,7 +90,7 @@ class SnapshotSource(Protocol):
 
 
 class Retriever:
-    """Searches the knowledge index: Chroma's vectors ranked against one snapshot of the indexed content."""
+    """Searches one snapshot of the indexed content: its vectors (dense) and its lexical index, fused."""
 
     def __init__(
         self, store: VectorStore, snapshots: SnapshotSource, weights: FusionWeights = FusionWeights(),
@@ -118,16 +118,11 @@ class Retriever:
         filters: Filters = Filters(),
         query_vector: np.ndarray | None = None,
     ) -> "Candidates":
-        """The dense and the lexical ranking, each `depth` deep, as (chunk, score) pairs from `snapshot`.
-
-        Dense hits that the snapshot does not hold (written by an ingest that is still running) are left out."""
+        """The dense and the lexical ranking, each `depth` deep, as (chunk, score) pairs, both from `snapshot` (its
+        vectors are searched exactly, so the two rankings always describe the same content)."""
         if query_vector is None:
             query_vector = self.embed_query(query)
-        dense = [
-            (snapshot.chunks[i], score)
-            for i, score in (self.store.search(query_vector, self.weights.depth, filters) if snapshot.size else [])
-            if i in snapshot.chunks
-        ]
+        dense = snapshot.dense_search(query_vector, self.weights.depth, snapshot.mask(None, filters))
         # Stems only compare within one written language: lexical evidence is read from material in the
         # asker's language (and its close neighbours); material in other languages is reached by the dense side.
         # A question about the other country opens all material to it: its names and agencies match as written.

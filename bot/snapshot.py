@@ -31,30 +31,39 @@ class IndexSnapshot:
     version: int  # the content version recorded in the database when this snapshot was built
     digest: str  # ids_digest of the chunks it holds
     lexical: LexicalIndex
+    vectors: np.ndarray  # the passage vector of each lexical row (L2-normalised, as stored in Chroma)
     chunks: Mapping[str, Chunk]  # by chunk id
     documents: Mapping[str, Chunk]  # the first chunk of each document, by document id
     languages: np.ndarray  # the language of each lexical row
 
     @classmethod
-    def build(cls, chunks: list[Chunk], version: int) -> "IndexSnapshot":
-        """Index `chunks` lexically (each in its own language) and freeze the result."""
-        chunks = sorted(chunks, key=lambda c: (c.doc_id, _position(c.id), c.id))
-        lexical = LexicalIndex.build(((c.id, c.search_text, c.lang) for c in chunks), payload=chunks)
-        return cls.from_lexical(lexical, version)
+    def build(cls, chunks: list[Chunk], version: int, vectors: np.ndarray | None = None) -> "IndexSnapshot":
+        """Index `chunks` lexically (each in its own language), keep their vectors (row i belongs to chunks[i]) and
+        freeze the result."""
+        order = sorted(range(len(chunks)), key=lambda i: (chunks[i].doc_id, _position(chunks[i].id), chunks[i].id))
+        ordered = [chunks[i] for i in order]
+        lexical = LexicalIndex.build(((c.id, c.search_text, c.lang) for c in ordered), payload=ordered)
+        rows = np.asarray(vectors, dtype=np.float32)[order] if vectors is not None and len(order) else None
+        return cls.from_lexical(lexical, version, rows)
 
     @classmethod
-    def from_lexical(cls, lexical: LexicalIndex, version: int) -> "IndexSnapshot":
+    def from_lexical(cls, lexical: LexicalIndex, version: int, vectors: np.ndarray | None) -> "IndexSnapshot":
         chunks: list[Chunk] = list(lexical.payload)
         documents: dict[str, Chunk] = {}
         for chunk in chunks:
             documents.setdefault(chunk.doc_id, chunk)
         lexical.prepare()
         languages = np.array([c.lang for c in chunks], dtype=object)
-        languages.setflags(write=False)
+        vectors = np.ascontiguousarray(vectors if vectors is not None else np.zeros((len(chunks), 0)), dtype=np.float32)
+        if len(vectors) != len(chunks):
+            raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
+        for array in (languages, vectors):
+            array.setflags(write=False)
         return cls(
             version=version,
             digest=ids_digest(c.id for c in chunks),
             lexical=lexical,
+            vectors=vectors,
             chunks=MappingProxyType({c.id: c for c in chunks}),
             documents=MappingProxyType(documents),
             languages=languages,
@@ -67,6 +76,19 @@ class IndexSnapshot:
     @property
     def size(self) -> int:
         return len(self.chunks)
+
+    def dense_search(self, query_vector: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[Chunk, float]]:
+        """The `k` allowed chunks most similar to `query_vector` (cosine: every vector is normalised), exactly."""
+        if not len(self.vectors) or not self.vectors.shape[1]:
+            return []
+        scores = np.where(allowed, self.vectors @ np.asarray(query_vector, dtype=np.float32), -np.inf)
+        k = min(k, int(allowed.sum()))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        payload = self.lexical.payload
+        return [(payload[i], float(scores[i])) for i in top]
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         """The chunks of one document in reading order (for showing the document as a page)."""

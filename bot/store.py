@@ -15,7 +15,7 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 
 from bot.embedder import Embedder
-from bot.models import Chunk, Filters
+from bot.models import Chunk
 
 log = logging.getLogger(__name__)
 
@@ -99,17 +99,6 @@ def collection_name(prefix: str, embedder_id: str) -> str:
     return f"{prefix}-{embedder_id}"[:200]
 
 
-def _where(filters: Filters) -> dict[str, Any] | None:
-    clauses = [
-        {key: {"$in": list(values)}}
-        for key, values in (("lang", filters.languages), ("country", filters.countries), ("kind", filters.kinds))
-        if values
-    ]
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
 class VectorStore:
     """The chunks of one embedder in one Chroma collection."""
 
@@ -157,16 +146,21 @@ class VectorStore:
         return set(self._collection.get(include=[])["ids"])
 
     def all_chunks(self) -> list[Chunk]:
-        """Every chunk in the collection (for rebuilding the lexical index)."""
+        """Every chunk in the collection."""
         data = self._collection.get(include=["documents", "metadatas"])
         return [
             Chunk.from_metadata(i, d or "", m or {})
             for i, d, m in zip(data["ids"], data["documents"], data["metadatas"])
         ]
 
-    def search(self, query_vector: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[str, float]]:
-        """Top `k` chunk ids by cosine similarity to `query_vector` (the caller's snapshot holds their text)."""
-        result = self._collection.query(
-            query_embeddings=[query_vector], n_results=k, where=_where(filters), include=["distances"]
-        )
-        return [(i, 1.0 - float(dist)) for i, dist in zip(result["ids"][0], result["distances"][0])]
+    def all_chunks_with_vectors(self) -> tuple[list[Chunk], np.ndarray]:
+        """Every chunk and its stored passage vector, in the same order (for building a snapshot)."""
+        data = self._collection.get(include=["documents", "metadatas", "embeddings"])
+        chunks = [
+            Chunk.from_metadata(i, d or "", m or {})
+            for i, d, m in zip(data["ids"], data["documents"], data["metadatas"])
+        ]
+        embeddings = data.get("embeddings")
+        vectors = np.asarray(embeddings if embeddings is not None and len(embeddings) else np.zeros((0, 0)),
+                             dtype=np.float32)
+        return chunks, vectors

@@ -61,9 +61,9 @@ def test_read_next_documents_are_served_as_pages(client):
 
 def test_internal_failure_gives_a_clear_message_not_a_traceback(runtime, monkeypatch):
     def broken(*args, **kwargs):
-        raise RuntimeError("chroma exploded: secret internals")
+        raise RuntimeError("the embedder exploded: secret internals")
 
-    monkeypatch.setattr(runtime.retriever.store, "search", broken)
+    monkeypatch.setattr(runtime.retriever, "embed_query", broken)
     with TestClient(create_app(runtime.settings, runtime)) as test_client:
         response = test_client.post("/api/ask", json={"question": "hur mycket aktiekapital behöver ett aktiebolag"})
     assert response.status_code == 500
