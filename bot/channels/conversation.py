@@ -56,6 +56,15 @@ class ChannelRecords:
                                                    turn_id if turn else None, summary)
         return MentorContact(await asyncio.to_thread(write), mentor)
 
+    async def open_mentor_requests(self, user_id: str) -> list[dict]:
+        """The person's mentor requests that are not done yet, newest first."""
+        rows = await asyncio.to_thread(self.records.mentor_requests, self.channel, user_id)
+        return [row for row in rows if row["status"] != "done"]
+
+    async def has_conversation(self, conversation_id: str) -> bool:
+        """True when the bot has answered in this conversation (a thread, a chat) and its history is kept."""
+        return bool(await asyncio.to_thread(self.records.history, self.channel, conversation_id, 1))
+
     async def language(self, user_id: str) -> str | None:
         """The person's explicit language choice, or None."""
         return await asyncio.to_thread(self.records.preferred_language, self.channel, user_id)

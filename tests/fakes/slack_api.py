@@ -1,0 +1,172 @@
+"""A local fake Slack Web API server for the tests (aiohttp, in a thread, on 127.0.0.1).
+
+Point the bot's client at it with SLACK_API_BASE_URL=`server.base_url` (`http://127.0.0.1:PORT/api/`). It answers
+the methods the bot uses, serves response URLs (`server.response_url()`), records every call (method and decoded
+parameters: query, form or JSON), knows each user's locale (`server.locales`), and can be told to answer the next
+call(s) of a method with a 429 and `Retry-After`."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+BOT_USER_ID = "UVEIVISER1"
+BOT_ID = "BVEIVISER1"
+TEAM_ID = "T0TEST0001"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict
+    at: float = field(default_factory=time.monotonic)
+
+    def __getitem__(self, key: str):  # noqa: ANN204
+        return self.params[key]
+
+    def get(self, key: str, default=None):  # noqa: ANN001, ANN201
+        return self.params.get(key, default)
+
+
+@dataclass
+class FakeSlack:
+    host: str = "127.0.0.1"
+    port: int = 0
+    calls: list[Call] = field(default_factory=list)
+    locales: dict[str, str] = field(default_factory=dict)
+    _failures: dict[str, list[int]] = field(default_factory=dict)
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # --- control, from the test's thread --------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/api/"
+
+    def response_url(self, name: str = "r") -> str:
+        """A slash command's or an action's response URL; calls to it are recorded as method "response"."""
+        return f"http://{self.host}:{self.port}/response/{name}"
+
+    def fail_next(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """The next `times` calls of `method` get a 429 with `Retry-After: retry_after`."""
+        with self._lock:
+            self._failures.setdefault(method, []).extend([retry_after] * times)
+
+    def calls_of(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, seconds: float = 10.0, where=None) -> list[Call]:  # noqa: ANN001
+        """The calls of `method` (matching `where`) once there are `count` of them; fails after `seconds`."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = [c for c in self.calls_of(method) if where is None or where(c)]
+            if len(found) >= count:
+                return found
+            assert time.monotonic() < deadline, f"{method}: {len(found)} calls after {seconds} s, wanted {count}"
+            time.sleep(0.02)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self._failures.clear()
+
+    # --- the server ---------------------------------------------------------------------------------------
+
+    async def _params(self, request: web.Request) -> dict:
+        params = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                params.update({k: _decode(v) for k, v in (await request.post()).items()})
+        return params
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        with self._lock:
+            self.calls.append(Call(method, params))
+            failures = self._failures.get(method)
+            retry_after = failures.pop(0) if failures else None
+        if retry_after is not None:
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": str(retry_after)})
+        return web.json_response({"ok": True, **self._result(method, params)})
+
+    async def _response(self, request: web.Request) -> web.Response:
+        params = await self._params(request)
+        with self._lock:
+            self.calls.append(Call("response", params | {"_url": request.match_info["name"]}))
+        return web.Response(text="ok")
+
+    def _result(self, method: str, params: dict) -> dict:
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        if method == "auth.test":
+            return {"url": "https://veiviser-test.slack.com/", "team": "Test", "user": "veiviser",
+                    "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+        if method in ("chat.postMessage", "chat.update"):
+            return {"channel": params.get("channel"), "ts": params.get("ts") or ts,
+                    "message": {"text": params.get("text", ""), "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}}
+        if method == "chat.postEphemeral":
+            return {"message_ts": ts}
+        if method == "chat.getPermalink":
+            return {"channel": params.get("channel"),
+                    "permalink": f"https://veiviser-test.slack.com/archives/{params.get('channel')}/p"
+                                 f"{str(params.get('message_ts', '')).replace('.', '')}"}
+        if method == "views.publish":
+            return {"view": {"id": "V0TEST", "type": "home", "blocks": params.get("view", {}).get("blocks", [])}}
+        if method == "conversations.open":
+            users = str(params.get("users", ""))
+            return {"channel": {"id": "D" + users.split(",")[0][1:]}}
+        if method == "conversations.replies":
+            return {"messages": [], "has_more": False}
+        if method == "users.info":
+            user = str(params.get("user", ""))
+            return {"user": {"id": user, "name": user.lower(), "is_bot": False,
+                             "locale": self.locales.get(user, "nb-NO")}}
+        return {}
+
+    def start(self) -> "FakeSlack":
+        ready = threading.Event()
+
+        def run() -> None:
+            self._loop = asyncio.new_event_loop()
+            app = web.Application()
+            app.router.add_route("*", "/api/{method}", self._handle)
+            app.router.add_post("/response/{name}", self._response)
+            self._runner = web.AppRunner(app, access_log=None)
+            self._loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, self.host, self.port)
+            self._loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]
+            ready.set()
+            self._loop.run_forever()
+            self._loop.run_until_complete(self._runner.cleanup())
+            self._loop.close()
+
+        self._thread = threading.Thread(target=run, name="fake-slack", daemon=True)
+        self._thread.start()
+        assert ready.wait(10), "the fake Slack server did not start"
+        return self
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+
+def _decode(value):  # noqa: ANN001, ANN202
+    """Form fields holding JSON (blocks, view) decoded."""
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
