@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr = SecretStr("")
     slack_app_token: SecretStr = SecretStr("")
     slack_api_base_url: str = ""
+    slack_answer_channels: str = ""  # comma-separated channel ids where every question is answered (else mentions only)
 
     @property
     def database_url_resolved(self) -> str:

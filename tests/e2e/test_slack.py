@@ -38,7 +38,8 @@ def bot_runtime(ingested_store, tmp_path_factory, embedder, fake):
 
     settings = make_settings(
         ingested_store, database_url=f"sqlite:///{tmp_path_factory.mktemp('slack') / 'slack.sqlite3'}",
-        slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_base_url=fake.base_url, rate_limit_burst=6)
+        slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_base_url=fake.base_url, rate_limit_burst=6,
+        slack_answer_channels="C0ANSWERALL, C0ALSO")
     rt = build_runtime(settings, embedder)
     yield rt
     rt.close()
@@ -159,6 +160,14 @@ def test_thread_follow_ups_are_answered_without_a_mention_and_use_the_history(cl
     posted_to(fake, marker)
     assert len(fake.calls_of("chat.postMessage")) and len(
         [c for c in fake.calls_of("chat.postMessage") if c.get("channel") == channel]) == 2
+
+
+def test_a_channel_configured_to_answer_every_question_needs_no_mention(client, fake):
+    person = new_user(fake=fake)
+    event = message("hvor mye aksjekapital trenger et AS", person, "C0ANSWERALL", "channel")
+    post_event(client, event)
+    reply = posted_to(fake, "C0ANSWERALL")[0]
+    assert reply["thread_ts"] == event["ts"] and "30 000" in reply["text"]
 
 
 def test_bots_edits_and_the_bot_itself_are_ignored(client, fake):

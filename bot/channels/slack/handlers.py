@@ -129,16 +129,25 @@ async def app_mention(d: Deps, body: dict, event: dict, client: AsyncWebClient) 
         await answer_in_thread(d, client, event, str(body.get("event_id")))
 
 
+def answer_all_channels(d: Deps) -> set[str]:
+    """The channels configured as "answer every question" (SLACK_ANSWER_CHANNELS); elsewhere mentions only."""
+    return {c.strip() for c in d.runtime.settings.slack_answer_channels.split(",") if c.strip()}
+
+
 async def message(d: Deps, body: dict, event: dict, client: AsyncWebClient, context: dict) -> None:
-    """A direct message, or a follow-up in a thread where the bot answered (no mention needed)."""
+    """A direct message; a follow-up in a thread where the bot answered (no mention needed); or, in a channel
+    configured to answer every question, any new message."""
     if not is_from_person(event):
         return
-    bot_user = context.get("bot_user_id") or ""
     if event.get("channel_type") != "im":
+        bot_user = context.get("bot_user_id") or ""
+        if bot_user and f"<@{bot_user}" in event.get("text", ""):
+            return  # a mention: answered by app_mention
         thread_ts = event.get("thread_ts")
-        if not thread_ts or (bot_user and f"<@{bot_user}" in event.get("text", "")):
-            return  # not in a thread, or a mention (answered by app_mention)
-        if not await d.people.has_conversation(conversation_id(event["channel"], thread_ts)):
+        if thread_ts:
+            if not await d.people.has_conversation(conversation_id(event["channel"], thread_ts)):
+                return
+        elif event["channel"] not in answer_all_channels(d):
             return
     if await first_delivery(d, body):
         await answer_in_thread(d, client, event, str(body.get("event_id")))
