@@ -354,3 +354,15 @@ def test_socket_mode_dispatches_an_envelope_to_the_same_listeners(bot_runtime, f
     asyncio.run(run())
     reply = posted_to(fake, dm)[0]
     assert reply["thread_ts"] == event["ts"] and "30 000" in reply["text"]
+
+
+def test_an_error_while_answering_posts_an_apology_and_logs_the_event_id_only(client, fake, caplog):
+    person, dm = new_user("sv-SE", fake), f"D{next(_ids):08d}"
+    event_id, secret_words = f"Ev{next(_ids):08d}", "hemliga aktiekapital frågan"
+    fake.error_next("chat.postMessage")
+    with caplog.at_level(logging.INFO):
+        post_event(client, message(secret_words, person, dm), event_id)
+        calls = posted_to(fake, dm, 2)
+    assert calls[1]["text"] == "Något gick fel hos oss. Försök igen om en stund." and calls[1]["thread_ts"]
+    logged = caplog.text  # messages and tracebacks
+    assert event_id in logged and secret_words not in logged and "xoxb" not in logged

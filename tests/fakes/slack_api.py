@@ -40,7 +40,7 @@ class FakeSlack:
     port: int = 0
     calls: list[Call] = field(default_factory=list)
     locales: dict[str, str] = field(default_factory=dict)
-    _failures: dict[str, list[int]] = field(default_factory=dict)
+    _failures: dict[str, list[int | str]] = field(default_factory=dict)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -58,6 +58,11 @@ class FakeSlack:
         """The next `times` calls of `method` get a 429 with `Retry-After: retry_after`."""
         with self._lock:
             self._failures.setdefault(method, []).extend([retry_after] * times)
+
+    def error_next(self, method: str, error: str = "internal_error", times: int = 1) -> None:
+        """The next `times` calls of `method` answer `{"ok": false, "error": error}` (a Slack API error)."""
+        with self._lock:
+            self._failures.setdefault(method, []).extend([error] * times)
 
     def calls_of(self, method: str) -> list[Call]:
         with self._lock:
@@ -95,8 +100,11 @@ class FakeSlack:
         with self._lock:
             self.calls.append(Call(method, params))
             failures = self._failures.get(method)
-            retry_after = failures.pop(0) if failures else None
-        if retry_after is not None:
+            failure = failures.pop(0) if failures else None
+        if isinstance(failure, str):
+            return web.json_response({"ok": False, "error": failure})
+        if failure is not None:
+            retry_after = failure
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": str(retry_after)})
         return web.json_response({"ok": True, **self._result(method, params)})
