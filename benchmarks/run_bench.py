@@ -16,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks import load, telegram_webhook
+from benchmarks import load, slack_events, telegram_webhook
 from benchmarks.readme_figures import replace_section
 from bot.evaluation import read_jsonl
 from bot.language import LanguageDetector
@@ -175,6 +175,8 @@ def main() -> None:
     results["records_tests"] = records_test_times()
     results["telegram_webhook"] = telegram_webhook.run(args.store.resolve() / "telegram", Path("knowledge"),
                                                        updates=300, concurrency=16)
+    results["slack_events"] = slack_events.run(args.store.resolve() / "slack", Path("knowledge"),
+                                               events=300, concurrency=16)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.readme:
         replace_section(args.readme, "bench", render(results))
@@ -212,6 +214,8 @@ def render(r: dict) -> str:
         "(server start included).",
         "",
         _telegram_line(r["telegram_webhook"]),
+        "",
+        _slack_line(r["slack_events"]),
     ])
 
 
@@ -221,6 +225,14 @@ def _telegram_line(t: dict) -> str:
             f"{t['updates_per_s']} updates/s answered, from webhook to `sendMessage` p50 {t['p50_ms']} ms and p95 "
             f"{t['p95_ms']} ms (the backlog of an open-loop burst included), {t['errors']} errors, "
             f"{t['duplicates']} duplicate answers.")
+
+
+def _slack_line(s: dict) -> str:
+    return (f"Slack Events API: {s['events']} signed `app_mention` events posted as fast as {s['concurrency']} "
+            f"connections allow to `POST /slack/events` of `veiviser serve`, answered through the local fake Web API: "
+            f"{s['events_per_s']} events/s answered, from event to `chat.postMessage` p50 {s['p50_ms']} ms and p95 "
+            f"{s['p95_ms']} ms (the backlog of an open-loop burst included), slowest acknowledgement "
+            f"{s['slowest_ack_ms']} ms, {s['errors']} errors, {s['duplicates']} duplicate answers.")
 
 
 def _load_row(label: str, figures: dict) -> str:
