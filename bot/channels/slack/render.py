@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.channels.pieces import pieces_that_fit
 from bot.i18n import Translator
 from bot.links import safe_url
 from bot.models import Answer, ModulePointer
@@ -57,31 +58,6 @@ def link(text: str, url: str | None) -> str:
     return f"<{escape(target).replace('|', '%7C')}|{label}>"
 
 
-def _pieces(text: str, limit: int) -> list[str]:
-    """Plain `text` in pieces whose escaped form fits `limit`: at line breaks, else spaces, else anywhere."""
-    if len(escape(text)) <= limit:
-        return [text]
-    for separator in ("\n", " "):
-        parts = text.split(separator)
-        if len(parts) > 1:
-            pieces, current = [], ""
-            for part in parts:
-                candidate = f"{current}{separator}{part}" if current else part
-                if current and len(escape(candidate)) > limit:
-                    pieces.append(current)
-                    candidate = part
-                current = candidate
-            pieces.append(current)
-            return [small for piece in pieces for small in _pieces(piece, limit)]
-    pieces, current = [], ""
-    for char in text:
-        if len(escape(current + char)) > limit:
-            pieces.append(current)
-            current = ""
-        current += char
-    return pieces + [current] if current else pieces
-
-
 def section(mrkdwn: str) -> dict:
     return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn[:MAX_SECTION_CHARS]}}
 
@@ -115,7 +91,7 @@ def answer_sections(answer: Answer, translator: Translator) -> list[dict]:
     """The answer's paragraphs, "read next" modules, mentors and sources as blocks (no buttons)."""
     lang = answer.language
     blocks = [section(escape(piece)) for paragraph in answer.answer.split("\n\n") if paragraph.strip()
-              for piece in _pieces(paragraph.strip(), MAX_SECTION_CHARS)]
+              for piece in pieces_that_fit(paragraph.strip(), MAX_SECTION_CHARS, escape)]
     if answer.read_next:
         lines = [f"*{escape(translator.translate(lang, 'Read next:'))}*"]
         lines += [module_line(p, translator, lang) for p in answer.read_next]
@@ -167,7 +143,7 @@ def shared_blocks(question: str, answer: str, user_id: str, translator: Translat
                                  question=escape(question[:500]))
     blocks = [context(asked)]
     blocks += [section(escape(piece)) for paragraph in answer.split("\n\n") if paragraph.strip()
-               for piece in _pieces(paragraph.strip(), MAX_SECTION_CHARS)]
+               for piece in pieces_that_fit(paragraph.strip(), MAX_SECTION_CHARS, escape)]
     return blocks[:MAX_BLOCKS]
 
 

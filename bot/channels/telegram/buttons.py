@@ -37,10 +37,7 @@ async def feedback_button(update: Update, context: Context) -> None:
 async def mentor_button(update: Update, context: Context) -> None:
     """"Talk to <mentor>": ask the user to agree before the request is recorded."""
     d, query = deps(context), update.callback_query
-    args = render.Callback.parse(query.data).args
-    found = conversation.find_mentor(d.runtime.assistant.mentors, args[0] if args else "")
-    lang = await ui_language(d, query.from_user)
-    await query.answer()
+    args, found, lang = await _pressed_mentor(d, query)
     if found is None:
         await query.message.reply_text(d.translate(lang, "This button is no longer active."))
         return
@@ -55,10 +52,7 @@ async def mentor_button(update: Update, context: Context) -> None:
 async def mentor_agreed(update: Update, context: Context) -> None:
     """The user agreed: record the mentor request and send the mentor's contact."""
     d, query = deps(context), update.callback_query
-    args = render.Callback.parse(query.data).args
-    found = conversation.find_mentor(d.runtime.assistant.mentors, args[0] if args else "")
-    lang = await ui_language(d, query.from_user)
-    await query.answer()
+    args, found, lang = await _pressed_mentor(d, query)
     if found is None:
         await query.edit_message_text(d.translate(lang, "This button is no longer active."))
         return
@@ -96,3 +90,12 @@ async def stale_button(update: Update, context: Context) -> None:
     d, query = deps(context), update.callback_query
     lang = await ui_language(d, query.from_user)
     await query.answer(d.translate(lang, "This button is no longer active."))
+
+
+async def _pressed_mentor(d, query):  # noqa: ANN001, ANN202 - the channel's deps and a CallbackQuery
+    """The button's arguments, the mentor it names (None when gone) and the user's language; answers the query."""
+    args = render.Callback.parse(query.data).args
+    found = conversation.find_mentor(d.runtime.assistant.mentors, args[0] if args else "")
+    lang = await ui_language(d, query.from_user)
+    await query.answer()
+    return args, found, lang

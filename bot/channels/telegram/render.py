@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.channels.pieces import pieces_that_fit
 from bot.i18n import Translator
 from bot.links import safe_url
 from bot.models import Answer, ModulePointer
@@ -49,37 +50,11 @@ def link(text: str, url: str | None) -> str:
     return f'<a href="{html.escape(target, quote=True)}">{html.escape(text)}</a>'
 
 
-def _pieces(text: str, limit: int) -> list[str]:
-    """Plain `text` cut into pieces whose escaped form fits `limit`: at line breaks, else spaces, else anywhere."""
-    if len(html.escape(text)) <= limit:
-        return [text]
-    for separator in ("\n", " "):
-        parts = text.split(separator)
-        if len(parts) > 1:
-            pieces, current = [], ""
-            for part in parts:
-                candidate = f"{current}{separator}{part}" if current else part
-                if current and len(html.escape(candidate)) > limit:
-                    pieces.append(current)
-                    candidate = part
-                current = candidate
-            pieces.append(current)
-            return [small for piece in pieces for small in _pieces(piece, limit)]
-    # One long word: cut the raw text (never an escaped entity) so that each escaped piece fits.
-    pieces, current = [], ""
-    for char in text:
-        if len(html.escape(current + char)) > limit:
-            pieces.append(current)
-            current = ""
-        current += char
-    return pieces + [current] if current else pieces
-
-
 def answer_blocks(answer: Answer, translator: Translator, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     """The answer as self-contained HTML blocks (paragraphs), each at most `limit` characters."""
     lang = answer.language
     blocks = [html.escape(piece) for paragraph in answer.answer.split("\n\n") if paragraph.strip()
-              for piece in _pieces(paragraph.strip(), limit)]
+              for piece in pieces_that_fit(paragraph.strip(), limit, html.escape)]
     if answer.read_next:
         lines = [f"<b>{html.escape(translator.translate(lang, 'Read next:'))}</b>"]
         for pointer in answer.read_next:
