@@ -7,14 +7,14 @@ call(s) of a method with a 429 and `Retry-After`."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import json
 import threading
 import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+from tests.fakes.threaded_server import ThreadedServer, decode_form_value
 
 BOT_USER_ID = "UVEIVISER1"
 BOT_ID = "BVEIVISER1"
@@ -35,7 +35,9 @@ class Call:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(ThreadedServer):
+    name = "fake Slack server"
+
     host: str = "127.0.0.1"
     port: int = 0
     calls: list[Call] = field(default_factory=list)
@@ -91,7 +93,7 @@ class FakeSlack:
             if request.content_type == "application/json":
                 params.update(await request.json())
             else:
-                params.update({k: _decode(v) for k, v in (await request.post()).items()})
+                params.update({k: decode_form_value(v) for k, v in (await request.post()).items()})
         return params
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -142,39 +144,6 @@ class FakeSlack:
                              "locale": self.locales.get(user, "nb-NO")}}
         return {}
 
-    def start(self) -> "FakeSlack":
-        ready = threading.Event()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            app = web.Application()
-            app.router.add_route("*", "/api/{method}", self._handle)
-            app.router.add_post("/response/{name}", self._response)
-            self._runner = web.AppRunner(app, access_log=None)
-            self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, self.host, self.port)
-            self._loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]
-            ready.set()
-            self._loop.run_forever()
-            self._loop.run_until_complete(self._runner.cleanup())
-            self._loop.close()
-
-        self._thread = threading.Thread(target=run, name="fake-slack", daemon=True)
-        self._thread.start()
-        assert ready.wait(10), "the fake Slack server did not start"
-        return self
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-
-def _decode(value):  # noqa: ANN001, ANN202
-    """Form fields holding JSON (blocks, view) decoded."""
-    if isinstance(value, str) and value[:1] in "{[":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+    def routes(self, app: web.Application) -> None:
+        app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_post("/response/{name}", self._response)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import threading
 import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+from tests.fakes.threaded_server import ThreadedServer, decode_form_value
 
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Veiviser", "username": "veiviser_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
@@ -33,7 +34,9 @@ class Call:
 
 
 @dataclass
-class FakeTelegram:
+class FakeTelegram(ThreadedServer):
+    name = "fake Telegram server"
+
     host: str = "127.0.0.1"
     port: int = 0
     calls: list[Call] = field(default_factory=list)
@@ -89,7 +92,7 @@ class FakeTelegram:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         form = await request.post() if request.can_read_body else {}
-        params = {key: _decode(value) for key, value in form.items()}
+        params = {key: decode_form_value(value) for key, value in form.items()}
         with self._lock:
             self.calls.append(Call(method, params))
             failures = self._failures.get(method)
@@ -123,39 +126,6 @@ class FakeTelegram:
             return message
         return True
 
-    def start(self) -> "FakeTelegram":
-        ready = threading.Event()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            app = web.Application()
-            app.router.add_post("/bot{token}/{method}", self._handle)
-            app.router.add_get("/bot{token}/{method}", self._handle)
-            self._runner = web.AppRunner(app, access_log=None)
-            self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, self.host, self.port)
-            self._loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]
-            ready.set()
-            self._loop.run_forever()
-            self._loop.run_until_complete(self._runner.cleanup())
-            self._loop.close()
-
-        self._thread = threading.Thread(target=run, name="fake-telegram", daemon=True)
-        self._thread.start()
-        assert ready.wait(10), "the fake Telegram server did not start"
-        return self
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-
-def _decode(value):  # noqa: ANN001, ANN202
-    """python-telegram-bot sends JSON-encoded values for objects, lists and numbers as form fields."""
-    if isinstance(value, str) and value[:1] in "{[":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+    def routes(self, app: web.Application) -> None:
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/bot{token}/{method}", self._handle)
