@@ -35,8 +35,8 @@ bench: setup
 	$(BIN)/python -m benchmarks.run_bench --shared $(SHARED) --store $(BENCH_STORE) --readme README.md
 
 i18n: setup
-	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k translate:2 -k N_ -o bot/locale/veiviser.pot --project=veiviser --omit-header -w 120 .
-	$(BIN)/pybabel update -i bot/locale/veiviser.pot -d bot/locale -D veiviser -w 120
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k translate:2 -k N_ -o bot/locale/veiviser.pot --project=veiviser --omit-header --no-location --sort-output -w 120 .
+	$(BIN)/pybabel update -i bot/locale/veiviser.pot -d bot/locale -D veiviser -w 120 --ignore-pot-creation-date
 	$(BIN)/pybabel compile -d bot/locale -D veiviser
 
 clean:

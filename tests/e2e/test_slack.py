@@ -311,13 +311,12 @@ def test_app_home_shows_what_veiviser_does_and_the_modules(client, fake):
 
 # --- Socket Mode --------------------------------------------------------------------------------------------------
 
-def test_socket_mode_dispatches_an_envelope_to_the_same_listeners(bot_runtime, fake):
-    """One `events_api` envelope handed to the Socket Mode adapter is acknowledged and answered in its thread
-    (the WebSocket connection itself is Slack's and not faked)."""
+def test_socket_mode_receives_an_envelope_over_a_websocket_acknowledges_it_and_answers(bot_runtime, fake):
+    """Socket Mode end to end against the fake: apps.connections.open, the WebSocket, `hello`, one `events_api`
+    envelope pushed by the server, its acknowledgement sent back, and the answer posted in the thread."""
     import asyncio
 
     from pydantic import SecretStr
-    from slack_sdk.socket_mode.request import SocketModeRequest
 
     from bot.channels.slack.registration import SlackChannel
 
@@ -328,32 +327,104 @@ def test_socket_mode_dispatches_an_envelope_to_the_same_listeners(bot_runtime, f
                "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}]}
     settings = bot_runtime.settings.model_copy(update={"slack_app_token": SecretStr("xapp-1-test"),
                                                        "slack_signing_secret": SecretStr("")})
-    acks = []
-
-    class Connection:
-        logger = logging.getLogger("socket-mode-test")
-
-        async def send_socket_mode_response(self, response) -> None:  # noqa: ANN001
-            acks.append(response.envelope_id)
+    envelope_id = f"env-{next(_ids)}"
 
     async def run() -> None:
         channel = SlackChannel(settings, bot_runtime)
         assert channel.handler is None  # no signing secret: no HTTP route, only the socket
-        handler = channel.socket_handler()
+        await channel.start()
         try:
-            await handler.handle(Connection(), SocketModeRequest(type="events_api", envelope_id="env-1",
-                                                                 payload=payload))
-            assert acks == ["env-1"]
-            for _ in range(500):
-                if [c for c in fake.calls_of("chat.postMessage") if c.get("channel") == dm]:
-                    return
-                await asyncio.sleep(0.02)
+            await asyncio.to_thread(fake.wait_for_socket)
+            assert await asyncio.to_thread(fake.send_envelope, "events_api", payload, envelope_id) >= 1
+            await asyncio.to_thread(fake.wait_for_ack, envelope_id)
+            await asyncio.to_thread(posted_to, fake, dm)
         finally:
-            await handler.client.close()
+            await channel.stop()
 
     asyncio.run(run())
+    assert fake.calls_of("apps.connections.open")
     reply = posted_to(fake, dm)[0]
     assert reply["thread_ts"] == event["ts"] and "30 000" in reply["text"]
+
+
+# --- language, forget, shortcuts ----------------------------------------------------------------------------------
+
+def test_slash_language_stores_the_choice_and_the_next_answer_uses_it(client, fake, bot_runtime):
+    person, name = new_user("nb-NO", fake), f"lang{next(_ids)}"
+    slash(client, fake, person, "språk", name)
+    offered = responses(fake, name)[0]
+    assert set(action_values(offered["blocks"])) == {f"veiviser_language_{c}" for c in ("nb", "nn", "sv", "en")}
+    press(client, fake, person, "veiviser_language_sv", "sv", name=name)
+    assert "svenska" in responses(fake, name, 2)[1]["text"]
+    assert bot_runtime.records.preferred_language("slack", person) == "sv"
+    slash(client, fake, person, "language nynorsk", name)
+    assert "nynorsk" in responses(fake, name, 3)[2]["text"]
+    assert bot_runtime.records.preferred_language("slack", person) == "nn"
+    help_name = f"{name}-help"
+    slash(client, fake, person, "hjelp", help_name)
+    assert "/veiviser" in responses(fake, help_name)[0]["text"]
+
+
+def test_slash_forget_asks_first_then_deletes_everything_about_the_person(client, fake, bot_runtime):
+    person = new_user(fake=fake)
+    _, _, values = ask_in_channel(client, fake, person)
+    turn_id = values["veiviser_feedback_up"].split("|")[1]
+    assert bot_runtime.records.turn(turn_id) is not None
+    name = f"forget{next(_ids)}"
+    slash(client, fake, person, "glem", name)
+    confirm = responses(fake, name)[0]
+    assert set(action_values(confirm["blocks"])) == {"veiviser_forget_yes", "veiviser_forget_no"}
+    press(client, fake, person, "veiviser_forget_no", "n", name=name)
+    assert "Ingenting" in responses(fake, name, 2)[1]["text"]
+    assert bot_runtime.records.turn(turn_id) is not None
+    press(client, fake, person, "veiviser_forget_yes", "y", name=name)
+    done = responses(fake, name, 3)[2]
+    assert done["replace_original"] is True and "Ferdig" in done["text"]
+    assert bot_runtime.records.turn(turn_id) is None
+
+
+def shortcut(client, fake, kind: str, callback_id: str, user: str, name: str, **extra):
+    payload = {"type": kind, "callback_id": callback_id, "trigger_id": f"trigger-{next(_ids)}",
+               "user": {"id": user, "team_id": TEAM_ID}, "team": {"id": TEAM_ID}, "api_app_id": "A0TEST",
+               "token": "x", "action_ts": ts(), **extra}
+    if kind == "message_action":
+        payload["response_url"] = fake.response_url(name)
+    return post_form(client, {"payload": json.dumps(payload)})
+
+
+def test_the_message_shortcut_answers_that_message_for_the_presser_alone(client, fake):
+    person, author, name = new_user("sv-SE", fake), new_user(fake=fake), f"msc{next(_ids)}"
+    note = {"type": "message", "user": author, "ts": ts(),
+            "text": f"<@{author}> hur mycket aktiekapital behöver ett aktiebolag"}
+    response = shortcut(client, fake, "message_action", "veiviser_ask_message", person, name,
+                        message=note, channel={"id": "C0GENERAL"}, message_ts=note["ts"])
+    assert response.status_code == 200
+    reply = responses(fake, name)[0]
+    assert reply["response_type"] == "ephemeral" and "aktiekapital" in reply["text"]
+    assert "veiviser_share" in action_values(reply["blocks"])
+
+
+def test_the_global_shortcut_opens_a_modal_and_the_answer_comes_as_a_direct_message(client, fake):
+    person = new_user("nn-NO", fake)
+    assert shortcut(client, fake, "shortcut", "veiviser_ask", person, "gs").status_code == 200
+    opened = fake.wait_for("views.open", where=lambda c: c["view"]["callback_id"] == "veiviser_ask_modal"
+                           and c["trigger_id"].startswith("trigger-"))[-1]
+    assert opened["view"]["title"]["text"] and opened["view"]["blocks"][0]["type"] == "input"
+
+    def submit(text: str):
+        view = {"id": "V0MODAL", "type": "modal", "callback_id": "veiviser_ask_modal",
+                "state": {"values": {"question": {"question": {"type": "plain_text_input", "value": text}}}}}
+        payload = {"type": "view_submission", "user": {"id": person, "team_id": TEAM_ID}, "team": {"id": TEAM_ID},
+                   "api_app_id": "A0TEST", "token": "x", "trigger_id": "1.2.3", "view": view}
+        return post_form(client, {"payload": json.dumps(payload)})
+
+    refused = submit("   ")
+    assert refused.status_code == 200 and refused.json()["response_action"] == "errors"
+    assert submit("korleis kan bygda eige butikken saman").status_code == 200
+    dm = "D" + person[1:]
+    reply = posted_to(fake, dm)[0]
+    assert "thread_ts" not in reply.params and "butikken" in all_text(reply["blocks"])
+    assert "veiviser_feedback_up" in action_values(reply["blocks"])
 
 
 def test_an_error_while_answering_posts_an_apology_and_logs_the_event_id_only(client, fake, caplog):

@@ -3,11 +3,17 @@
 Point the bot's client at it with SLACK_API_BASE_URL=`server.base_url` (`http://127.0.0.1:PORT/api/`). It answers
 the methods the bot uses, serves response URLs (`server.response_url()`), records every call (method and decoded
 parameters: query, form or JSON), knows each user's locale (`server.locales`), and can be told to answer the next
-call(s) of a method with a 429 and `Retry-After`."""
+call(s) of a method with a 429 and `Retry-After`.
+
+It also plays Slack's Socket Mode side: `apps.connections.open` hands out `ws://127.0.0.1:PORT/socket`, the server
+greets each connection with `hello`, `send_envelope()` pushes an envelope to every connected client and the
+clients' acknowledgements are kept in `socket_acks` (envelope ids)."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -45,6 +51,8 @@ class FakeSlack(ThreadedServer):
     _failures: dict[str, list[int | str]] = field(default_factory=dict)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    socket_acks: list[str] = field(default_factory=list)
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
 
     # --- control, from the test's thread --------------------------------------------------------------------
 
@@ -78,6 +86,32 @@ class FakeSlack(ThreadedServer):
             if len(found) >= count:
                 return found
             assert time.monotonic() < deadline, f"{method}: {len(found)} calls after {seconds} s, wanted {count}"
+            time.sleep(0.02)
+
+    def send_envelope(self, envelope_type: str, payload: dict, envelope_id: str) -> int:
+        """Push one Socket Mode envelope to every connected client; returns how many got it."""
+        message = {"envelope_id": envelope_id, "type": envelope_type, "payload": payload,
+                   "accepts_response_payload": envelope_type != "events_api", "retry_attempt": 0,
+                   "retry_reason": ""}
+
+        async def send() -> int:
+            live = [ws for ws in self._sockets if not ws.closed]
+            for ws in live:
+                await ws.send_str(json.dumps(message))
+            return len(live)
+
+        return asyncio.run_coroutine_threadsafe(send(), self._loop).result(10)
+
+    def wait_for_socket(self, seconds: float = 10.0) -> None:
+        deadline = time.monotonic() + seconds
+        while not [ws for ws in self._sockets if not ws.closed]:
+            assert time.monotonic() < deadline, f"no Socket Mode client connected within {seconds} s"
+            time.sleep(0.02)
+
+    def wait_for_ack(self, envelope_id: str, seconds: float = 10.0) -> None:
+        deadline = time.monotonic() + seconds
+        while envelope_id not in self.socket_acks:
+            assert time.monotonic() < deadline, f"envelope {envelope_id} not acknowledged within {seconds} s"
             time.sleep(0.02)
 
     def clear(self) -> None:
@@ -117,6 +151,19 @@ class FakeSlack(ThreadedServer):
             self.calls.append(Call("response", params | {"_url": request.match_info["name"]}))
         return web.Response(text="ok")
 
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1,
+                                      "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                                      "connection_info": {"app_id": "A0TEST"}}))
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                with self._lock:
+                    self.socket_acks.append(json.loads(message.data).get("envelope_id", ""))
+        return ws
+
     def _result(self, method: str, params: dict) -> dict:
         ts = f"{int(time.time())}.{next(self._ts):06d}"
         if method == "auth.test":
@@ -131,6 +178,10 @@ class FakeSlack(ThreadedServer):
             return {"channel": params.get("channel"),
                     "permalink": f"https://veiviser-test.slack.com/archives/{params.get('channel')}/p"
                                  f"{str(params.get('message_ts', '')).replace('.', '')}"}
+        if method == "apps.connections.open":
+            return {"url": f"ws://{self.host}:{self.port}/socket"}
+        if method == "views.open":
+            return {"view": {"id": "V0MODAL", **(params.get("view") or {})}}
         if method == "views.publish":
             return {"view": {"id": "V0TEST", "type": "home", "blocks": params.get("view", {}).get("blocks", [])}}
         if method == "conversations.open":
@@ -147,3 +198,4 @@ class FakeSlack(ThreadedServer):
     def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/response/{name}", self._response)
+        app.router.add_get("/socket", self._socket)

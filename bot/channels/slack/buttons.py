@@ -1,5 +1,6 @@
-"""Slack buttons (block actions): feedback, "talk to a mentor" with consent, and "share in channel". Every press
-is acknowledged at once; the reply goes through the action's response URL (only the presser sees it)."""
+"""Slack buttons (block actions): feedback, "talk to a mentor" with consent, "share in channel", the language
+choice and the confirmation of "forget". Every press is acknowledged at once; the reply goes through the action's
+response URL (only the presser sees it)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels import conversation
 from bot.channels.slack import render
+from bot.channels.slack.commands import language_chosen
 from bot.channels.slack.handlers import Deps, ui_language
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,29 @@ async def share(d: Deps, ack, respond, body: dict, client: AsyncWebClient) -> No
                   text=turn["answer"][:render.MAX_FALLBACK_CHARS],
                   blocks=render.shared_blocks(turn["question"], turn["answer"], user_id, d.runtime.translator,
                                               turn["language"]))
+
+
+async def language(d: Deps, ack, respond, body: dict) -> None:  # noqa: ANN001
+    """A language button: the choice is stored and confirmed in the chosen language."""
+    await ack()
+    code = pressed(body).get(0)
+    if code not in render.LANGUAGE_CHOICES:
+        return
+    await d.people.choose_language(body["user"]["id"], code)
+    await respond(replace_original=True, text=language_chosen(d, code))
+
+
+async def forget(d: Deps, ack, respond, body: dict, client: AsyncWebClient) -> None:  # noqa: ANN001
+    """The answer to "forget"'s confirmation: delete everything stored about the presser, or nothing."""
+    await ack()
+    user_id = body["user"]["id"]
+    lang = await ui_language(d, client, user_id)
+    if pressed(body).get(0) != "y":
+        await respond(replace_original=True, text=d.translate(lang, "Nothing was deleted."))
+        return
+    count = await d.people.forget(user_id)
+    await respond(replace_original=True, text=d.translate(
+        lang, "Done. I have deleted everything stored about you ({count} records).", count=count))
 
 
 async def link(ack) -> None:  # noqa: ANN001

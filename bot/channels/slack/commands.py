@@ -1,5 +1,6 @@
 """The slash command `/veiviser`: a question (answered ephemerally, with a button to share it), or one of the
-subcommands `moduler`/`modules`, `mentor <topic>`, `hjelp`/`hjälp`/`help` (nb, nn, sv, en)."""
+subcommands, understood in nb, nn, sv and en: `moduler`/`modules`, `mentor <topic>`, `språk`/`language [code]`,
+`glem`/`gløym`/`glöm`/`forget`, `hjelp`/`hjälp`/`help`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ from bot.models import Answer
 MODULES = {"moduler": None, "modules": "en", "module": "en", "modul": None}
 HELP = {"hjelp": None, "hjälp": "sv", "help": "en", "?": None}
 MENTOR = {"mentor", "mentorar", "mentorer", "mentors"}
+LANGUAGE = {"språk", "sprak", "language", "lang"}
+FORGET = {"glem", "gløym", "glöm", "forget"}
+LANGUAGE_WORDS = {"nb": "nb", "no": "nb", "bokmål": "nb", "bokmal": "nb", "norsk": "nb", "nn": "nn",
+                  "nynorsk": "nn", "sv": "sv", "svenska": "sv", "svensk": "sv", "swedish": "sv", "en": "en",
+                  "english": "en", "engelsk": "en", "engelska": "en"}
 
 
 async def veiviser(d: Deps, ack, respond, command: dict, client: AsyncWebClient) -> None:  # noqa: ANN001
@@ -34,6 +40,14 @@ async def veiviser(d: Deps, ack, respond, command: dict, client: AsyncWebClient)
         return
     if key in MENTOR:
         await mentor(d, respond, client, user_id, rest.strip())
+        return
+    if key in LANGUAGE:
+        await language(d, respond, client, user_id, rest.strip())
+        return
+    if key in FORGET:
+        lang = await ui_language(d, client, user_id)
+        await respond(response_type="ephemeral", text=d.translate(lang, "Delete everything stored about you?"),
+                      blocks=render.forget_blocks(d.runtime.translator, lang))
         return
     wait = d.limiter.check(user_id)
     if wait:
@@ -64,3 +78,20 @@ async def mentor(d: Deps, respond, client: AsyncWebClient, user_id: str, topic: 
                           turn_id=answer.turn_id)
     await respond(response_type="ephemeral", text=d.translate(answer.language, "Talk to a mentor:"),
                   blocks=render.answer_blocks(only_mentors, d.runtime.translator, mentor_ids(d, answer)))
+
+
+async def language(d: Deps, respond, client: AsyncWebClient, user_id: str, word: str) -> None:  # noqa: ANN001
+    """`/veiviser språk nn`: the answer language is stored; without a code, buttons to choose one."""
+    code = LANGUAGE_WORDS.get(word.lower())
+    if code:
+        await d.people.choose_language(user_id, code)
+        await respond(response_type="ephemeral", text=language_chosen(d, code))
+        return
+    lang = await ui_language(d, client, user_id)
+    await respond(response_type="ephemeral", text=d.translate(lang, "Which language shall I answer in?"),
+                  blocks=render.language_blocks(d.runtime.translator, lang))
+
+
+def language_chosen(d: Deps, code: str) -> str:
+    return d.translate(code, "I will answer you in {language} from now on.",
+                       language=d.runtime.translator.language_name(code, code))

@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.conversation import ChannelRecords
-from bot.channels.slack import buttons, commands, handlers, render
+from bot.channels.slack import buttons, commands, handlers, render, shortcuts
 from bot.channels.slack.handlers import CHANNEL, Deps
 from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime
@@ -79,6 +79,26 @@ def build_app(settings: Settings, runtime: Runtime) -> AsyncApp:
     @app.action(render.LINK)
     async def on_link(ack):  # noqa: ANN001, ANN202
         await buttons.link(ack)
+
+    @app.action(re.compile(f"^{render.LANGUAGE}_[a-z]{{2}}$"))
+    async def on_language(ack, respond, body):  # noqa: ANN001, ANN202
+        await buttons.language(d, ack, respond, body)
+
+    @app.action(re.compile(f"^({render.FORGET_YES}|{render.FORGET_NO})$"))
+    async def on_forget(ack, respond, body, client):  # noqa: ANN001, ANN202
+        await buttons.forget(d, ack, respond, body, client)
+
+    @app.shortcut(render.ASK_MESSAGE_SHORTCUT)
+    async def on_message_shortcut(ack, respond, shortcut, client):  # noqa: ANN001, ANN202
+        await shortcuts.ask_about_message(d, ack, respond, shortcut, client)
+
+    @app.shortcut(render.ASK_SHORTCUT)
+    async def on_global_shortcut(ack, shortcut, client):  # noqa: ANN001, ANN202
+        await shortcuts.open_ask_modal(d, ack, shortcut, client)
+
+    @app.view(render.ASK_MODAL)
+    async def on_modal(ack, body, view, client):  # noqa: ANN001, ANN202
+        await shortcuts.ask_from_modal(d, ack, body, view, client)
 
     return app
 

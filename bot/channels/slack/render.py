@@ -24,6 +24,16 @@ MENTOR_YES = "veiviser_mentor_yes"
 MENTOR_NO = "veiviser_mentor_no"
 SHARE = "veiviser_share"
 LINK = "veiviser_link"
+LANGUAGE = "veiviser_language"
+FORGET_YES = "veiviser_forget_yes"
+FORGET_NO = "veiviser_forget_no"
+# Callback ids of the shortcuts and the modal (slack/manifest.yaml declares the shortcuts).
+ASK_SHORTCUT = "veiviser_ask"
+ASK_MESSAGE_SHORTCUT = "veiviser_ask_message"
+ASK_MODAL = "veiviser_ask_modal"
+QUESTION_INPUT = "question"
+LANGUAGE_CHOICES = ("nb", "nn", "sv", "en")
+MAX_QUESTION_CHARS = 3000
 
 
 @dataclass(frozen=True)
@@ -168,8 +178,10 @@ def help_text(translator: Translator, lang: str) -> str:
         lang, "Ask me anything about starting and running a social enterprise in Norway or Sweden, in your own "
               "words. I answer from the course material, point you to the module to read next and to a mentor.\n\n"
               "/veiviser QUESTION – an answer only you see\n/veiviser modules – the course modules\n"
-              "/veiviser mentor TOPIC – find a mentor\n\nIn a channel, mention me; in a thread where I answered, "
-              "just write.")
+              "/veiviser mentor TOPIC – find a mentor\n/veiviser language nb|nn|sv|en – choose the answer "
+              "language\n/veiviser forget – delete everything stored about you\n\nIn a channel, mention me; in a "
+              "thread where I answered, just write. The shortcut \u201cAsk Veiviser about this\u201d on a message "
+              "answers that message for you alone.")
 
 
 def consent_blocks(name: str, organisation: str, mentor_id: str, turn_id: str, where: str,
@@ -208,3 +220,45 @@ def home_view(translator: Translator, lang: str, modules: list[ModulePointer], r
     else:
         blocks.append(section(heading + "\n" + escape(translator.translate(lang, "You have no open mentor requests."))))
     return {"type": "home", "blocks": blocks[:100]}
+
+
+def language_blocks(translator: Translator, lang: str) -> list[dict]:
+    """"Which language shall I answer in?" with one button per language, each named in its own language."""
+    return [section(escape(translator.translate(lang, "Which language shall I answer in?"))),
+            actions([button(translator.language_name(code, code).capitalize(), f"{LANGUAGE}_{code}", code)
+                     for code in LANGUAGE_CHOICES])]
+
+
+def forget_blocks(translator: Translator, lang: str) -> list[dict]:
+    """Confirmation before everything stored about the person is deleted."""
+    return [section(escape(translator.translate(
+                lang, "Shall I delete everything stored about you: your questions, feedback, mentor requests and "
+                      "language choice? This cannot be undone."))),
+            actions([button(translator.translate(lang, "Yes, delete"), FORGET_YES, "y", style="danger"),
+                     button(translator.translate(lang, "No"), FORGET_NO, "n")])]
+
+
+def ask_modal(translator: Translator, lang: str) -> dict:
+    """The global shortcut's modal: one question field; the answer comes as a direct message."""
+    def plain_text(message: str, limit: int) -> dict:
+        return {"type": "plain_text", "text": translator.translate(lang, message)[:limit]}
+
+    return {"type": "modal", "callback_id": ASK_MODAL, "title": plain_text("Ask Veiviser", 24),
+            "submit": plain_text("Ask", 24), "close": plain_text("Cancel", 24),
+            "blocks": [{"type": "input", "block_id": QUESTION_INPUT, "label": plain_text("Your question", 2000),
+                        "element": {"type": "plain_text_input", "action_id": QUESTION_INPUT, "multiline": True,
+                                    "max_length": MAX_QUESTION_CHARS}},
+                       context(escape(translator.translate(lang, "I answer in a direct message.")))]}
+
+
+def modal_question(view: dict) -> str:
+    """The question typed into the modal (empty when the field is missing)."""
+    values = ((view.get("state") or {}).get("values") or {}).get(QUESTION_INPUT) or {}
+    return str((values.get(QUESTION_INPUT) or {}).get("value") or "").strip()
+
+
+def asked_blocks(question: str, answer: Answer, translator: Translator, mentor_ids: list[str]) -> list[dict]:
+    """An answer to a question asked elsewhere (the modal): the question quoted first, then the answer."""
+    asked = context(escape(translator.translate(answer.language, "Your question: {question}",
+                                                question=question[:500])))
+    return [asked] + answer_blocks(answer, translator, mentor_ids)[: MAX_BLOCKS - 1]
