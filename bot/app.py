@@ -6,8 +6,14 @@ import asyncio
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
+from bot.admin import content_pages, pages as admin_pages
+from bot.admin.summary import SlackStaffSummary
+from bot.admin.watch import watch_folders
+from bot.admin.web import STATIC, AdminState, LoginRequired
 from bot.body_limit import BodyLimit
 from bot.channels.slack import events as slack_events
 from bot.channels.telegram import webhook as telegram_webhook
@@ -19,6 +25,8 @@ from bot.web.security import docs_settings, install_security
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
+UPLOAD_PATHS = ("/admin/api/files", "/admin/content/upload")
+MULTIPART_OVERHEAD = 64 * 1024
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None, public_url: str = "") -> FastAPI:
@@ -28,13 +36,21 @@ def create_app(settings: Settings, runtime: Runtime | None = None, public_url: s
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         lock = hold_store(settings, "serve", public_url) if runtime is None else None
+        listeners, watcher = [], None
         try:
             app.state.runtime = runtime or await asyncio.to_thread(build_runtime, settings)
             app.state.runtime.live.watch()
+            listeners = start_staff_listeners(app, settings)
+            watcher = start_watcher(app, settings)
             app.state.telegram = await start_telegram(settings, app.state.runtime)
             app.state.slack = await start_slack(settings, app.state.runtime)
             yield
         finally:
+            if watcher is not None:
+                watcher[0].set()
+                await asyncio.wait_for(watcher[1], 10)
+            for listener in listeners:
+                app.state.runtime.ingest.listeners.remove(listener)
             if getattr(app.state, "slack", None) is not None:
                 await app.state.slack.stop()
                 app.state.slack = None
@@ -50,14 +66,53 @@ def create_app(settings: Settings, runtime: Runtime | None = None, public_url: s
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.telegram = None
     app.state.slack = None
+    app.state.admin = AdminState()
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(admin_api.router)
+    app.include_router(admin_pages.router)
+    app.include_router(content_pages.router)
+    app.mount("/admin/static", StaticFiles(directory=STATIC), name="admin-static")
+    app.add_exception_handler(LoginRequired, _to_login)
     app.include_router(telegram_webhook.router)
     app.include_router(slack_events.router)
-    app.add_middleware(BodyLimit, default_bytes=MAX_BODY_BYTES)
+    upload_limit = settings.admin_upload_max_mb * 1_048_576 + MULTIPART_OVERHEAD
+    app.add_middleware(BodyLimit, default_bytes=MAX_BODY_BYTES, by_prefix={p: upload_limit for p in UPLOAD_PATHS})
     install_security(app)  # outermost, so that every response, a refused body too, carries the headers
     return app
+
+
+async def _to_login(request: Request, exc: LoginRequired) -> RedirectResponse:
+    """A page that needs a staff member sends anyone else to the login form (and back afterwards)."""
+    from urllib.parse import quote
+
+    return RedirectResponse(f"/admin/login?next={quote(exc.next_path)}", 303)
+
+
+def start_staff_listeners(app: FastAPI, settings: Settings) -> list:
+    """After every re-ingest, from any route: keep the report for the Content page; post the staff summary to
+    Slack when SLACK_STAFF_CHANNEL is set."""
+    rt = app.state.runtime
+    listeners = [app.state.admin.ingest_log]
+    slack = SlackStaffSummary.configured(settings, rt.translator)
+    if slack is not None:
+        listeners.append(slack)
+    rt.ingest.listeners.extend(listeners)
+    return listeners
+
+
+def start_watcher(app: FastAPI, settings: Settings) -> tuple[asyncio.Event, asyncio.Task] | None:
+    """With WATCH_KNOWLEDGE, a task that re-ingests when the knowledge folders change."""
+    if not settings.watch_knowledge:
+        return None
+    rt = app.state.runtime
+    stop = asyncio.Event()
+
+    async def reingest() -> None:
+        await asyncio.to_thread(rt.ingest.run, None, "watch")
+
+    task = asyncio.create_task(watch_folders(list(rt.ingest.folders), reingest, settings.watch_debounce_s, stop))
+    return stop, task
 
 
 async def start_telegram(settings: Settings, runtime: Runtime):  # noqa: ANN201 - a TelegramChannel or None

@@ -1,4 +1,4 @@
-"""The `veiviser` command: ingest, ask, chat, detect-language, eval, serve."""
+"""The `veiviser` command: ingest, ask, chat, detect-language, eval, serve, staff."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.admin import cli_commands as staff_commands
 from bot.models import LANGUAGES
 from bot.records import cli_commands as records_commands
 from bot.settings import Settings
@@ -49,6 +50,12 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             Ingester(build_index(settings, repair=True), LanguageDetector(), records), folders,
             leases=records if settings.chroma_host else None,
         )
+        from bot.admin.summary import SlackStaffSummary
+        from bot.i18n import Translator
+
+        slack = SlackStaffSummary.configured(settings, Translator())
+        if slack is not None:  # the staff channel hears of every re-ingest, also this one
+            coordinator.listeners.append(slack)
         report = _run_with_progress(coordinator, args.json)
     finally:
         records.close()
@@ -60,12 +67,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_with_progress(coordinator, quiet: bool):  # noqa: ANN001, ANN202 - IngestCoordinator -> IngestReport
     if quiet or not sys.stderr.isatty():
-        return coordinator.run()
+        return coordinator.run(trigger="cli")
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
         task = progress.add_task("ingest", total=None)
-        return coordinator.run(lambda name, i, n: progress.update(task, completed=i, total=n, description=name[-50:]))
+        return coordinator.run(lambda name, i, n: progress.update(task, completed=i, total=n, description=name[-50:]),
+                               trigger="cli")
 
 
 def _ingest_through_server(url: str, settings: Settings, as_json: bool) -> int:
@@ -265,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     records_commands.add_parsers(sub)
+    staff_commands.add_parsers(sub)
     return parser
 
 

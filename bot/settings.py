@@ -71,6 +71,15 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=10, ge=1)  # how many may come at once
     content_poll_s: float = Field(default=1.0, gt=0)  # how often a service checks for newly ingested content
 
+    # Staff (bot/admin): the admin pages under /admin and the staff API under /admin/api
+    admin_session_secret: SecretStr = SecretStr("")  # signs the login cookies; empty = a key kept in the store folder
+    admin_session_hours: float = Field(default=12.0, gt=0)  # a login lasts this long
+    admin_upload_max_mb: int = Field(default=20, ge=1, le=200)  # largest file staff may upload
+    staff_language: str = Field(default="nb", pattern="^(nb|nn|sv|en)$")  # staff summaries; pages without a choice
+    stale_after_days: int = Field(default=365, ge=1)  # Freshness lists content not updated for this long
+    watch_knowledge: bool = False  # re-ingest by itself when a file in the knowledge folders changes
+    watch_debounce_s: float = Field(default=2.0, ge=0.1, le=60)  # wait this long after the last change
+
     # Telegram
     telegram_bot_token: SecretStr = SecretStr("")
     telegram_webhook_secret: SecretStr = SecretStr("")
@@ -85,6 +94,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr = SecretStr("")
     slack_api_base_url: str = ""
     slack_answer_channels: str = ""  # comma-separated channel ids where every question is answered (else mentions only)
+    slack_staff_channel: str = ""  # channel id that gets a summary after every re-ingest (needs SLACK_BOT_TOKEN)
 
     @property
     def database_url_resolved(self) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -11,6 +12,7 @@ from typing import Callable, Protocol
 
 from ingest.pipeline import Ingester, IngestReport
 
+log = logging.getLogger(__name__)
 LEASE_TTL_S = 60.0
 
 
@@ -41,12 +43,24 @@ class IngestCoordinator:
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self._lease = f"ingest:{ingester.index.collection}"
         self._running = threading.Lock()
+        # Called with (report, trigger) after every run, once the next run may start (e.g. the staff summary).
+        self.listeners: list[Callable[[IngestReport, str], None]] = []
 
     @property
     def running(self) -> bool:
         return self._running.locked()
 
-    def run(self, on_progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
+    def run(self, on_progress: Callable[[str, int, int], None] | None = None, trigger: str = "") -> IngestReport:
+        """Ingest once; `trigger` says who asked (web, api, slack, watch, cli) for the listeners."""
+        report = self._run(on_progress)
+        for listener in list(self.listeners):
+            try:
+                listener(report, trigger)
+            except Exception:  # noqa: BLE001 - a listener (a Slack post) must not turn a done ingest into an error
+                log.exception("an ingest listener failed")
+        return report
+
+    def _run(self, on_progress: Callable[[str, int, int], None] | None) -> IngestReport:
         if not self._running.acquire(blocking=False):
             raise IngestBusy("An ingest is already running; wait for it to finish and try again.")
         stop = threading.Event()

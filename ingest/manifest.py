@@ -17,6 +17,7 @@ class FileEntry:
     sha256: str
     doc_id: str
     chunk_ids: list[str]
+    ingested_at: float = 0.0  # when this version of the file was indexed (epoch seconds; 0 = before this was kept)
 
 
 @dataclass

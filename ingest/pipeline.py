@@ -246,7 +246,7 @@ class Ingester:
             keep = {c.id for c in plan.chunks}
             if plan.previous:
                 self.index.vectors.delete([i for i in plan.previous.chunk_ids if i not in keep])
-            manifest.files[plan.name] = FileEntry(plan.digest, plan.doc_id, [c.id for c in plan.chunks])
+            manifest.files[plan.name] = FileEntry(plan.digest, plan.doc_id, [c.id for c in plan.chunks], time.time())
             status = "updated" if plan.previous else "added"
             setattr(report, status, getattr(report, status) + 1)
         manifest.save_if_due()

@@ -25,12 +25,19 @@ def get_rate_limiter(request: Request) -> RateLimiter:
 def require_admin(
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer), rt: Runtime = Depends(get_runtime)
 ) -> None:
-    """The staff API needs `Authorization: Bearer <ADMIN_TOKEN>`; without a configured token it is off."""
+    """The staff API needs `Authorization: Bearer <token>`: ADMIN_TOKEN, or a staff member's own token
+    (`veiviser staff token EMAIL`)."""
+    from bot.admin.auth import token_digest
+
     expected = rt.settings.admin_token.get_secret_value()
     given = credentials.credentials if credentials else ""
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise HTTPException(
-            401,
-            "Staff API: send the header 'Authorization: Bearer <ADMIN_TOKEN>' (set ADMIN_TOKEN in .env to enable it).",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    if expected and hmac.compare_digest(given.encode(), expected.encode()):
+        return
+    if given and rt.records.staff.find(token_digest=token_digest(given)) is not None:
+        return
+    raise HTTPException(
+        401,
+        "Staff API: send the header 'Authorization: Bearer <token>' with ADMIN_TOKEN (set it in .env) or a staff "
+        "token from `veiviser staff token EMAIL`.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )

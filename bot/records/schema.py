@@ -113,6 +113,8 @@ class Unanswered(Base):
     channel: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(16))
     question: Mapped[str] = mapped_column(Text)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # staff marked its gap handled
+    handled_by: Mapped[str | None] = mapped_column(String(255))
 
 
 class Delivery(Base):
@@ -176,3 +178,18 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(255), primary_key=True)
     holder: Mapped[str] = mapped_column(String(255))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Staff(Base):
+    """A programme staff account for the admin pages (`veiviser staff add EMAIL`); passwords are argon2 hashes,
+    API tokens are kept as SHA-256 digests only."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    slack_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

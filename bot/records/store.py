@@ -17,6 +17,7 @@ from bot.records.migrate import upgrade
 from bot.records.results import HistoryTurn, UnknownMentorRequest, UnknownTurn
 from bot.records.schema import MENTOR_REQUEST_STATUSES, Feedback, HistoryEntry, MentorRequest, Preference, Turn
 from bot.records.schema import Unanswered
+from bot.records.staff import StaffRecords
 from bot.records.urls import normalise_url, redact
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,11 @@ class Records:
     @property
     def engine(self) -> Engine:
         return self._engine
+
+    @property
+    def staff(self) -> "StaffRecords":
+        """Staff accounts and the admin views (gaps, feedback, statistics) of this database."""
+        return StaffRecords(self._engine, self._now)
 
     @property
     def backend(self) -> str:

@@ -21,7 +21,7 @@ from bot.records.schema import Base
 pytestmark = pytest.mark.integration
 
 TABLES = {"turns", "feedback", "history", "unanswered", "deliveries", "mentor_requests", "preferences",
-          "content_versions", "leases", "alembic_version"}
+          "content_versions", "leases", "staff", "alembic_version"}
 
 
 class FakeClock:

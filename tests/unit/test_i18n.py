@@ -60,7 +60,7 @@ def test_template_is_up_to_date_with_the_code():
     extracted = {
         message
         for _, _, message, _, _ in extract_from_dir(
-            str(LOCALE_DIR.parent), method_map=[("**.py", "python")], keywords={"translate": (2,), "N_": None}
+            str(LOCALE_DIR.parent), method_map=[("**.py", "python"), ("admin/templates/**.html", "jinja2")], keywords={"translate": (2,), "N_": None}
         )
     }
     with open(LOCALE_DIR / "veiviser.pot", "rb") as handle:
