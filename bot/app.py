@@ -18,6 +18,7 @@ from bot.body_limit import BodyLimit
 from bot.channels.slack import events as slack_events
 from bot.channels.telegram import webhook as telegram_webhook
 from bot.http import admin_api, api, pages
+from bot.http.observe import Observe
 from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime, build_runtime, hold_store
 from bot.settings import Settings
@@ -40,6 +41,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, public_url: s
         try:
             app.state.runtime = runtime or await asyncio.to_thread(build_runtime, settings)
             app.state.runtime.live.watch()
+            app.state.runtime.health.start()
             listeners = start_staff_listeners(app, settings)
             watcher = start_watcher(app, settings)
             app.state.telegram = await start_telegram(settings, app.state.runtime)
@@ -78,7 +80,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, public_url: s
     app.include_router(slack_events.router)
     upload_limit = settings.admin_upload_max_mb * 1_048_576 + MULTIPART_OVERHEAD
     app.add_middleware(BodyLimit, default_bytes=MAX_BODY_BYTES, by_prefix={p: upload_limit for p in UPLOAD_PATHS})
-    install_security(app)  # outermost, so that every response, a refused body too, carries the headers
+    install_security(app)  # so that every response, a refused body too, carries the headers
+    app.add_middleware(Observe)  # outermost: request id and metrics for every request
     return app
 
 
@@ -113,6 +116,16 @@ def start_watcher(app: FastAPI, settings: Settings) -> tuple[asyncio.Event, asyn
 
     task = asyncio.create_task(watch_folders(list(rt.ingest.folders), reingest, settings.watch_debounce_s, stop))
     return stop, task
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker of `veiviser serve --workers N` (uvicorn calls this in each worker process): settings
+    from the environment the CLI prepared, logging set up as they say."""
+    from bot import logs
+
+    settings = Settings()
+    logs.configure(settings.log_format, logging.WARNING)
+    return create_app(settings, public_url=settings.public_base_url)
 
 
 async def start_telegram(settings: Settings, runtime: Runtime):  # noqa: ANN201 - a TelegramChannel or None

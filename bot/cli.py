@@ -202,6 +202,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from bot import logs
     from bot.app import create_app
     from bot.store_lock import StoreLock, busy_message
 
@@ -213,13 +214,51 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             print("veiviser: --telegram-polling needs TELEGRAM_BOT_TOKEN in the environment or .env.", file=sys.stderr)
             return 2
         settings = settings.model_copy(update={"telegram_polling": True})
+    if args.workers > 1:
+        refusal = workers_refusal(settings, args.workers)
+        if refusal:
+            print(f"veiviser: {refusal}", file=sys.stderr)
+            return 3
     holder = None if settings.chroma_host else StoreLock(settings.veiviser_store).holder()
     if holder is not None:  # the lifespan would fail the same way; say it plainly before starting
         print(f"veiviser: {busy_message(settings.veiviser_store, holder)}", file=sys.stderr)
         return 3
+    log_config = logs.uvicorn_log_config(settings.log_format)
     print(f"Veiviser is starting: open {url}/ (Ctrl-C to stop)", flush=True)
-    uvicorn.run(create_app(settings, public_url=url), host=host, port=port, log_level="info")
+    if args.workers > 1:
+        _prepare_workers(settings, args)
+        uvicorn.run("bot.app:app_from_environment", factory=True, workers=args.workers, host=host, port=port,
+                    log_level="info", log_config=log_config)
+        return 0
+    uvicorn.run(create_app(settings, public_url=url), host=host, port=port, log_level="info",
+                **({"log_config": log_config} if log_config else {}))
     return 0
+
+
+def workers_refusal(settings: Settings, workers: int) -> str | None:
+    """Why `serve --workers N` cannot run on these settings (None when it can): the processes would share an
+    embedded Chroma store, which has one writer, or one Telegram polling connection."""
+    if not settings.chroma_host:
+        return (f"--workers {workers} needs a Chroma server: an embedded store ({settings.veiviser_store}) has one "
+                "writer. Set CHROMA_HOST and CHROMA_PORT (and DATABASE_URL=postgresql+psycopg://... for the records), "
+                "or run one process without --workers.")
+    if settings.telegram_polling:
+        return "--workers cannot be combined with Telegram long polling (one connection per bot); use the webhook."
+    return None
+
+
+def _prepare_workers(settings: Settings, args: argparse.Namespace) -> None:
+    """Each worker builds its settings from the environment: hand it what the command line changed, and a folder
+    where the workers' metrics meet (prometheus-client's multiprocess mode)."""
+    import os
+    import tempfile
+
+    from bot.metrics import MULTIPROCESS_DIR
+
+    os.environ["VEIVISER_STORE"] = str(settings.veiviser_store)
+    os.environ["EMBEDDER_THREADS"] = str(settings.embedder_threads)
+    if not os.environ.get(MULTIPROCESS_DIR):
+        os.environ[MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix="veiviser-metrics-")
 
 
 def _port(value: str) -> int:
@@ -227,6 +266,13 @@ def _port(value: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{value} is not a TCP port (1-65535)")
     return port
+
+
+def _workers(value: str) -> int:
+    workers = int(value)
+    if not 1 <= workers <= 64:
+        raise argparse.ArgumentTypeError(f"{value} workers: use 1 to 64")
+    return workers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -270,6 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", metavar="DIR")
     p.add_argument("--telegram-polling", action="store_true",
                    help="answer Telegram by long polling (local use: no public URL, no webhook)")
+    p.add_argument("--workers", type=_workers, default=1, metavar="N",
+                   help="N processes on one port (needs a Chroma server: CHROMA_HOST; see README, production)")
     p.set_defaults(func=cmd_serve)
 
     records_commands.add_parsers(sub)
@@ -278,10 +326,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot import logs
+
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return args.func(args, _settings(args))
+        settings = _settings(args)
+        logs.configure(settings.log_format, logging.INFO if args.verbose else logging.WARNING)
+        return args.func(args, settings)
     except (FileNotFoundError, ValueError, StoreDamaged) as exc:
         print(f"veiviser: {exc}", file=sys.stderr)
         return 2

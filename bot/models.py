@@ -93,6 +93,7 @@ class Question:
     conversation_id: str = ""
     region: str | None = None
     filters: Filters = field(default_factory=Filters)
+    request_id: str = ""  # the request that asked (logs, and the recorded turn)
 
 
 @dataclass(frozen=True)

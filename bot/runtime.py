@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from bot.answer_service import AnswerService
 from bot.assistant import AnswerPolicy, Assistant
 from bot.compose import Composer
+from bot import metrics
 from bot.embedder import Embedder, make_embedder
+from bot.health import DependencyMonitor, chroma_server_check, llm_check
 from bot.i18n import Translator
 from bot.knowledge_index import KnowledgeIndex
 from bot.language import LanguageDetector
@@ -45,8 +47,10 @@ class Runtime:
     assistant: Assistant
     answers: AnswerService
     ingest: IngestCoordinator
+    health: DependencyMonitor
 
     def close(self) -> None:
+        self.health.stop()
         self.live.stop()
         self.answers.close()
         self.records.close()
@@ -128,13 +132,55 @@ def build_runtime(
             history_turns=settings.history_turns,
         ),
     )
-    answers = AnswerService(assistant, settings.answer_workers, settings.answer_deadline_s)
+    health = DependencyMonitor(dependency_checks(settings, index, records), poll_s=settings.health_poll_s)
+    answers = AnswerService(assistant, settings.answer_workers, settings.answer_deadline_s, health)
+
+    def ingested(report) -> None:  # noqa: ANN001 - an IngestReport
+        metrics.ingest_run("with_errors" if report.errors else "ok", report.seconds)
+        live.refresh()
+
     ingest = IngestCoordinator(
         Ingester(index, detector, records, embed_batch=SERVICE_EMBED_BATCH),
         list(settings.knowledge_dirs),
         leases=records if settings.chroma_host else None,
-        on_done=lambda report: live.refresh(),
+        on_done=ingested,
     )
     return Runtime(settings, index.embedder, index, live, records, detector, translator, retriever, assistant,
-                   answers, ingest)
+                   answers, ingest, health)
+
+
+def dependency_checks(settings: Settings, index: KnowledgeIndex, records: "Records") -> dict:
+    """How to tell that each part answers: the store, the database and (when configured and checkable) the LLM."""
+    from sqlalchemy import text
+
+    def database() -> str:
+        with records.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return "ok"
+
+    def embedded_store() -> str:
+        index.vectors.count()
+        return "ok"
+
+    checks = {
+        "store": chroma_server_check(settings.chroma_host, settings.chroma_port) if settings.chroma_host
+        else embedded_store,
+        "database": database,
+    }
+    llm_url = llm_base_url(settings)
+    if llm_url:
+        checks["llm"] = llm_check(llm_url, settings.llm_api_key.get_secret_value())
+    return checks
+
+
+def llm_base_url(settings: Settings) -> str:
+    """The OpenAI-compatible endpoint to check for readiness ("" when no LLM, or one that cannot be checked)."""
+    if not settings.llm:
+        return ""
+    from bot.llm import OPENAI_COMPATIBLE
+
+    provider = settings.llm.partition(":")[0]
+    if settings.llm_base_url:
+        return settings.llm_base_url
+    return {"openai": "https://api.openai.com/v1"}.get(provider) or OPENAI_COMPATIBLE.get(provider, "")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -70,6 +71,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=30, ge=0)  # questions per client and minute over HTTP; 0 = no limit
     rate_limit_burst: int = Field(default=10, ge=1)  # how many may come at once
     content_poll_s: float = Field(default=1.0, gt=0)  # how often a service checks for newly ingested content
+    health_poll_s: float = Field(default=1.0, gt=0)  # how often a service checks that the store and database answer
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, with the request id
 
     # Staff (bot/admin): the admin pages under /admin and the staff API under /admin/api
     admin_session_secret: SecretStr = SecretStr("")  # signs the login cookies; empty = a key kept in the store folder

@@ -66,7 +66,7 @@ class IngestCoordinator:
         stop = threading.Event()
         try:
             if self.leases is not None:
-                if not self.leases.acquire_lease(self._lease, self.holder, LEASE_TTL_S):
+                if not self.leases.acquire_lease(self._lease, self.holder, LEASE_TTL_S) and not self._take_over():
                     raise IngestBusy("Another process is ingesting into this store; wait for it and try again.")
                 threading.Thread(target=self._renew, args=(stop,), daemon=True, name="veiviser-lease").start()
             report = self.ingester.run(self.folders, on_progress)
@@ -79,6 +79,25 @@ class IngestCoordinator:
                 self.leases.release_lease(self._lease, self.holder)
             self._running.release()
 
+    def _take_over(self) -> bool:
+        """Take the lease of an ingest on this host whose process is gone (killed, even by `kill -9`), instead of
+        waiting for its lease to run out."""
+        holder = getattr(self.leases, "lease_holder", lambda name: None)(self._lease)
+        host, _, pid = (holder or "").rpartition(":")
+        if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)):
+            return False
+        return self.leases.take_over_lease(self._lease, holder, self.holder, LEASE_TTL_S)
+
     def _renew(self, stop: threading.Event) -> None:
         while not stop.wait(LEASE_TTL_S / 3):
             self.leases.acquire_lease(self._lease, self.holder, LEASE_TTL_S)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

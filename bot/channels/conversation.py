@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from bot import metrics
 from bot.language import readable_by
 from bot.mentors import Mentor, topic_of
 from bot.models import MentorRef, ModulePointer
@@ -34,8 +35,18 @@ class ChannelRecords:
         self.channel = channel
 
     async def claim(self, delivery_id: str) -> bool:
-        """True the first time this delivery (update id, event id) is seen, in any process."""
-        return await asyncio.to_thread(self.records.claim_delivery, self.channel, str(delivery_id))
+        """True the first time this delivery (update id, event id) is seen, in any process. While the database is
+        down it cannot be told: True, and the person gets the "temporarily unavailable" reply (acknowledged, so the
+        platform does not keep redelivering a question nobody can answer now)."""
+        try:
+            first = await asyncio.to_thread(self.records.claim_delivery, self.channel, str(delivery_id))
+        except Exception as exc:  # noqa: BLE001 - an outage; a bug in the claim would show in the log the same way
+            log.warning("%s delivery %s not claimed, the database did not answer (%s)", self.channel, delivery_id,
+                        exc.__class__.__name__)
+            return True
+        if not first:
+            metrics.dedupe_hit(self.channel)
+        return first
 
     async def feedback(self, turn_id: str, helpful: bool) -> bool:
         """Store 👍 / 👎 against the turn; False when the turn is unknown (purged, forgotten)."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from bot import metrics
 from bot.http.deps import get_rate_limiter, get_runtime
 from bot.models import LANGUAGES, Question
 from bot.rate_limit import RateLimiter
@@ -17,6 +18,7 @@ router = APIRouter()
 LANGUAGE_PATTERN = "^(" + "|".join(LANGUAGES) + ")$"
 # The HTTP status of each kind of notice the assistant gives instead of an answer.
 ERROR_STATUS = {"empty": 422, "too_long": 413, "timeout": 504, "failed": 500, "unavailable": 503}
+RETRY_AFTER_S = 5  # with a 503: the store or database is down; the service checks again every second
 
 
 class AskRequest(BaseModel):
@@ -47,24 +49,19 @@ async def healthz(rt: Runtime = Depends(get_runtime)) -> dict:
 
 @router.get("/readyz")
 async def readyz(rt: Runtime = Depends(get_runtime)) -> JSONResponse:
-    """200 when the store and the database answer and content is loaded, else 503 with each part's state."""
-    def check() -> dict[str, str]:
-        parts = {}
-        try:
-            rt.index.vectors.count()
-            parts["store"] = "ok"
-        except Exception as exc:  # noqa: BLE001
-            parts["store"] = f"down: {exc.__class__.__name__}"
-        try:
-            parts["database"] = "ok" if rt.records.ping() else "down"
-        except Exception as exc:  # noqa: BLE001
-            parts["database"] = f"down: {exc.__class__.__name__}"
-        parts["content"] = "ok" if rt.live.current().size else "empty: run `veiviser ingest`"
-        return parts
-
-    parts = await asyncio.to_thread(check)
-    ready = all(state == "ok" for state in parts.values())
+    """200 when the store and the database answer and content is loaded, else 503; each part with its state (the
+    LLM too when one is configured: when it is down answers fall back to extractive, so it does not make 503)."""
+    parts = await asyncio.to_thread(rt.health.check_now)
+    parts["content"] = "ok" if rt.live.current().size else "empty: run `veiviser ingest`"
+    ready = all(parts.get(name) == "ok" for name in ("store", "database", "content"))
     return JSONResponse({"status": "ok" if ready else "unavailable", **parts}, 200 if ready else 503)
+
+
+@router.get("/metrics", include_in_schema=False)
+async def prometheus_metrics() -> Response:
+    """Prometheus metrics (text exposition format)."""
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type)
 
 
 @router.post("/api/ask")
@@ -89,7 +86,8 @@ async def ask(
     answer = await rt.answers.answer(question)
     body = answer.to_json()
     if answer.error:
-        return JSONResponse(body | {"detail": answer.answer}, ERROR_STATUS.get(answer.error, 500))
+        headers = {"Retry-After": str(RETRY_AFTER_S)} if answer.error == "unavailable" else None
+        return JSONResponse(body | {"detail": answer.answer}, ERROR_STATUS.get(answer.error, 500), headers=headers)
     return JSONResponse(body)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Insert, delete, select
+from sqlalchemy import Connection, Insert, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.records.schema import ContentVersion, Delivery, Lease
@@ -60,3 +60,14 @@ def acquire_lease(connection: Connection, name: str, holder: str, ttl_s: float, 
 def release_lease(connection: Connection, name: str, holder: str) -> None:
     """Give the lease up; does nothing when `holder` does not hold it (any more)."""
     connection.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+
+
+def lease_holder(connection: Connection, name: str, now: datetime) -> str | None:
+    return connection.scalar(select(Lease.holder).where(Lease.name == name, Lease.expires_at > now))
+
+
+def take_over_lease(connection: Connection, name: str, dead_holder: str, holder: str, ttl_s: float,
+                    now: datetime) -> bool:
+    """Compare-and-swap: the lease passes to `holder` only while `dead_holder` still holds it."""
+    statement = update(Lease).where(Lease.name == name, Lease.holder == dead_holder)
+    return connection.execute(statement.values(holder=holder, expires_at=now + timedelta(seconds=ttl_s))).rowcount == 1

@@ -70,6 +70,7 @@ class Turn(Base):
     kind: Mapped[str] = mapped_column(String(16))
     composer: Mapped[str] = mapped_column(String(64))
     source_ids: Mapped[list[str]] = mapped_column(JSON)
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the request that asked (logs)
 
     __table_args__ = (
         Index("ix_turns_channel_user", "channel", "user_id"),

@@ -102,7 +102,7 @@ class Records:
                 id=turn_id, created_at=now, channel=question.channel, user_id=question.user_id,
                 conversation_id=question.conversation_id, language=answer.language, question=question.text,
                 answer=answer.answer, confident=answer.confident, kind=answer.kind, composer=answer.composer,
-                source_ids=[s.id for s in answer.sources],
+                source_ids=[s.id for s in answer.sources], request_id=question.request_id or None,
             ))
             if answer.kind == "declined" or (answer.kind == "answer" and not answer.confident):
                 connection.execute(Unanswered.__table__.insert().values(
@@ -216,6 +216,16 @@ class Records:
         """Take the named lease for `ttl_s` seconds: True when it was free, expired, or held by `holder`."""
         with write_transaction(self._engine) as connection:
             return coordination.acquire_lease(connection, name, holder, ttl_s, self._now())
+
+    def lease_holder(self, name: str) -> str | None:
+        """Who holds the named lease now (None when nobody does or it has expired)."""
+        with read_transaction(self._engine) as connection:
+            return coordination.lease_holder(connection, name, self._now())
+
+    def take_over_lease(self, name: str, dead_holder: str, holder: str, ttl_s: float) -> bool:
+        """Take the lease from `dead_holder` (a process known to be gone); False when someone else took it first."""
+        with write_transaction(self._engine) as connection:
+            return coordination.take_over_lease(connection, name, dead_holder, holder, ttl_s, self._now())
 
     def release_lease(self, name: str, holder: str) -> None:
         with write_transaction(self._engine) as connection:

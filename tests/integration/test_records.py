@@ -97,7 +97,7 @@ def test_turn_ids_are_unique_and_carry_the_turn(records: Records, clock: FakeClo
     assert turn == {
         "id": ids[3], "created_at": clock.at, "channel": "telegram", "user_id": "u1", "conversation_id": "c1",
         "language": "nb", "question": "spørsmål 3", "answer": "svar 3", "confident": True, "kind": "answer",
-        "composer": "llm:test", "sources": ["m04-legal-form-nb", "faq"], "feedback": None,
+        "composer": "llm:test", "sources": ["m04-legal-form-nb", "faq"], "feedback": None, "request_id": None,
     }
     assert turn["created_at"].tzinfo == timezone.utc
     assert records.turn("0" * 32) is None
@@ -485,3 +485,12 @@ def test_forget_and_purge_commands(tmp_path, capsys: pytest.CaptureFixture) -> N
     assert args.func(args, settings) == 0 and json.loads(capsys.readouterr().out)["turns"] == 0
     with pytest.raises(SystemExit):
         parser.parse_args(["purge", "--days", "0"])
+
+def test_a_turn_keeps_the_request_id_and_a_dead_ingest_lease_can_be_taken_over(records: Records) -> None:
+    from dataclasses import replace
+
+    turn_id = records.record_turn(replace(ask("spørsmål"), request_id="telegram:4711"), reply("svar"))
+    assert records.turn(turn_id)["request_id"] == "telegram:4711"
+    assert records.acquire_lease("ingest:x", "host:1", 60) and records.lease_holder("ingest:x") == "host:1"
+    assert not records.take_over_lease("ingest:x", "host:2", "host:3", 60)  # only from the holder named
+    assert records.take_over_lease("ingest:x", "host:1", "host:3", 60) and records.lease_holder("ingest:x") == "host:3"

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels import conversation
 from bot.channels.conversation import ChannelRecords
 from bot.channels.slack import render
+from bot.logs import set_request_id
 from bot.models import Answer, Question
 from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime
@@ -88,6 +89,7 @@ async def answer_in_thread(d: Deps, client: AsyncWebClient, event: dict, event_i
     """Answer the message of `event` in a thread under it (or in its thread); apologise on failure."""
     channel, user_id = event["channel"], event["user"]
     thread_ts = event.get("thread_ts") or event["ts"]
+    set_request_id(f"slack:{event_id}")  # bolt runs each event in its own task: the id stays with it
     try:
         wait = d.limiter.check(user_id)
         if wait:

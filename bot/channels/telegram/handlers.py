@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 from bot.channels import conversation
 from bot.channels.conversation import ChannelRecords
 from bot.channels.telegram import render
+from bot.logs import set_request_id
 from bot.models import Answer, Question
 from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime
@@ -126,6 +127,7 @@ async def send_answer(message: Message, answer: Answer, d: Deps, quote: bool = F
 async def answer_question(update: Update, context: Context, text: str, quote: bool = False) -> None:
     """Ask the assistant (within the per-user rate limit) and send the answer."""
     d, message, user = deps(context), update.effective_message, update.effective_user
+    set_request_id(f"telegram:{update.update_id}")  # this handler runs in its own task: the id stays with it
     wait = d.limiter.check(str(user.id))
     if wait:
         lang = await ui_language(d, user)

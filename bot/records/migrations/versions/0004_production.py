@@ -1,4 +1,4 @@
-"""Production state (issue 13): reserved slot, no change yet.
+"""Production (issue 13): each turn keeps the id of the request that asked, to find its log lines.
 
 Revision ID: 0004
 Revises: 0003
@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Sequence, Union
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0004"
 down_revision: Union[str, Sequence[str], None] = "0003"
 branch_labels: Union[str, Sequence[str], None] = None
@@ -16,8 +19,10 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("turns") as batch:
+        batch.add_column(sa.Column("request_id", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("turns") as batch:
+        batch.drop_column("request_id")

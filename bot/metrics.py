@@ -1,0 +1,89 @@
+"""Prometheus metrics of the service (prometheus-client), served at `GET /metrics`.
+
+Call the small functions below from where things happen; they never raise and cost a few microseconds. With
+`veiviser serve --workers N` the CLI sets PROMETHEUS_MULTIPROC_DIR before the workers start, so each worker writes
+its values to files there and `/metrics` of any worker reports the sum over all of them (prometheus-client's
+multiprocess mode)."""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import multiprocess
+
+LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+INGEST_BUCKETS = (0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 1800.0)
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own variable, set by `serve --workers`
+
+HTTP_REQUESTS = Counter("veiviser_http_requests", "HTTP requests by channel, route and status code",
+                        ["channel", "route", "status"])
+HTTP_SECONDS = Histogram("veiviser_http_request_seconds", "HTTP request latency by channel and route",
+                         ["channel", "route"], buckets=LATENCY_BUCKETS)
+ANSWERS = Counter("veiviser_answers", "Answers by channel and kind (answer, declined, smalltalk, error)",
+                  ["channel", "kind"])
+ANSWER_SECONDS = Histogram("veiviser_answer_seconds", "Time to an answer (or notice) by channel", ["channel"],
+                           buckets=LATENCY_BUCKETS)
+UNAVAILABLE = Counter("veiviser_unavailable", "Questions answered with 'temporarily unavailable', by the part down",
+                      ["part"])
+UNRECORDED_TURNS = Counter("veiviser_unrecorded_turns", "Answers sent whose turn could not be recorded", ["channel"])
+LLM_CALLS = Counter("veiviser_llm_calls", "Calls to the LLM by provider and outcome (ok, error, timeout)",
+                    ["provider", "outcome"])
+LLM_SECONDS = Histogram("veiviser_llm_call_seconds", "LLM call latency by provider", ["provider"],
+                        buckets=LATENCY_BUCKETS)
+LLM_FALLBACKS = Counter("veiviser_llm_fallbacks", "Answers composed extractively because the LLM failed, by reason",
+                        ["reason"])
+INGEST_RUNS = Counter("veiviser_ingest_runs", "Ingest runs by outcome (ok, with_errors, failed)", ["outcome"])
+INGEST_SECONDS = Histogram("veiviser_ingest_seconds", "Duration of ingest runs", buckets=INGEST_BUCKETS)
+DEDUPE_HITS = Counter("veiviser_dedupe_hits", "Deliveries seen before and not answered again, by channel",
+                      ["channel"])
+
+
+def http_request(channel: str, route: str, status: int, seconds: float) -> None:
+    HTTP_REQUESTS.labels(channel, route, str(status)).inc()
+    HTTP_SECONDS.labels(channel, route).observe(seconds)
+
+
+def answered(channel: str, kind: str, seconds: float) -> None:
+    ANSWERS.labels(channel or "unknown", kind).inc()
+    ANSWER_SECONDS.labels(channel or "unknown").observe(seconds)
+
+
+def unavailable(part: str) -> None:
+    UNAVAILABLE.labels(part).inc()
+
+
+def unrecorded_turn(channel: str) -> None:
+    UNRECORDED_TURNS.labels(channel or "unknown").inc()
+
+
+def llm_call(provider: str, outcome: str, seconds: float) -> None:
+    """One call to the LLM: `outcome` is ok, error or timeout."""
+    LLM_CALLS.labels(provider, outcome).inc()
+    LLM_SECONDS.labels(provider).observe(seconds)
+
+
+def llm_fallback(reason: str) -> None:
+    """An answer composed extractively because the LLM call failed (`reason`: timeout, error, invalid, ...)."""
+    LLM_FALLBACKS.labels(reason).inc()
+
+
+def ingest_run(outcome: str, seconds: float) -> None:
+    """A finished ingest: `outcome` is ok, with_errors (some files skipped) or failed."""
+    INGEST_RUNS.labels(outcome).inc()
+    INGEST_SECONDS.observe(seconds)
+
+
+def dedupe_hit(channel: str) -> None:
+    DEDUPE_HITS.labels(channel).inc()
+
+
+def exposition() -> tuple[bytes, str]:
+    """The text exposition of every metric (summed over the workers in multiprocess mode) and its content type."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    from prometheus_client import REGISTRY
+
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
