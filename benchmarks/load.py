@@ -47,6 +47,13 @@ class Tally:
         }
 
 
+async def pace(start: float, index: int, rate: float) -> None:
+    """Open-loop pacing: wait until request `index` is due, `index / rate` seconds after `start` (no wait when
+    `rate` is 0: a burst)."""
+    if rate > 0:
+        await asyncio.sleep(max(0.0, start + index / rate - time.monotonic()))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -1,9 +1,10 @@
-"""Events API load: signed Slack `app_mention` events posted concurrently to `POST /slack/events` of a running
-`veiviser serve`, answered through the local fake Slack Web API (tests/fakes/slack_api.py). Reports events per
-second answered, the time from posting an event to the fake receiving its `chat.postMessage` (p50, p95), the
-slowest acknowledgement, errors and duplicate answers.
+"""Events API load: signed Slack `app_mention` events posted to `POST /slack/events` of a running `veiviser serve`,
+answered through the local fake Slack Web API (tests/fakes/slack_api.py), in two phases against the same process:
+a burst (as fast as `concurrency` connections allow: the capacity) and a paced run (`rate` events per second: the
+latency at that load). Each reports events per second answered, the time from posting an event to the fake
+receiving its `chat.postMessage` (p50, p95), the slowest acknowledgement, errors and duplicate answers.
 
-    .venv/bin/python -m benchmarks.slack_events [--store DIR] [--events N] [--concurrency C] [--json]
+    .venv/bin/python -m benchmarks.slack_events [--store DIR] [--events N] [--concurrency C] [--rate R] [--json]
 
 Each event comes from its own person and channel, so the per-user rate limit never applies. Every loop is bounded
 in time and count."""
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.load import free_port
+from benchmarks.load import free_port, pace
 from benchmarks.telegram_webhook import QUESTIONS, _wait_until_up
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlack
 
@@ -51,16 +52,18 @@ def signed_headers(body: str) -> dict:
     return {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
 
 
-async def post_all(url: str, events: list[tuple[str, str]], concurrency: int,
-                   deadline: float) -> tuple[dict[str, float], int, float]:
-    """Post every event (at most `concurrency` at once); returns when each was posted (by channel), errors and the
-    slowest acknowledgement in ms."""
+async def post_all(url: str, events: list[tuple[str, str]], concurrency: int, deadline: float,
+                   rate: float = 0.0) -> tuple[dict[str, float], int, float]:
+    """Post every event (at most `concurrency` at once; with `rate`, event i not before i / rate seconds after the
+    start); returns when each was posted (by channel), errors and the slowest acknowledgement in ms."""
     posted: dict[str, float] = {}
     errors, slowest_ack = 0, 0.0
     gate = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(timeout=30) as client:
-        async def one(channel: str, body: str) -> None:
+    start = time.monotonic()
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=concurrency)) as client:
+        async def one(index: int, channel: str, body: str) -> None:
             nonlocal errors, slowest_ack
+            await pace(start, index, rate)
             async with gate:
                 if time.monotonic() > deadline:
                     errors += 1
@@ -73,12 +76,14 @@ async def post_all(url: str, events: list[tuple[str, str]], concurrency: int,
                     errors += 1
                 slowest_ack = max(slowest_ack, (time.monotonic() - posted[channel]) * 1000)
 
-        await asyncio.gather(*(one(channel, body) for channel, body in events))
+        await asyncio.gather(*(one(i, channel, body) for i, (channel, body) in enumerate(events)))
     return posted, errors, slowest_ack
 
 
-def run(store: Path, knowledge: Path, events: int = 300, concurrency: int = 16, seconds: float = 120) -> dict:
-    """Start a fake Slack Web API and `veiviser serve` on `store` (ingesting `knowledge` first), then post events."""
+def run(store: Path, knowledge: Path, events: int = 300, concurrency: int = 16, rate: float = 40.0,
+        seconds: float = 120) -> dict:
+    """Start a fake Slack Web API and `veiviser serve` on `store` (ingesting `knowledge` first), then post a burst
+    of `events` and `events` more paced at `rate` per second."""
     fake = FakeSlack().start()
     port = free_port()
     env = os.environ | {
@@ -92,26 +97,31 @@ def run(store: Path, knowledge: Path, events: int = 300, concurrency: int = 16, 
     try:
         url = f"http://127.0.0.1:{port}/slack/events"
         _wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
-        warm = [event_body(events + i, QUESTIONS[i % len(QUESTIONS)]) for i in range(8)]
+        warm = [event_body(2 * events + i, QUESTIONS[i % len(QUESTIONS)]) for i in range(8)]
         asyncio.run(post_all(url, warm, 4, time.monotonic() + 30))
         _wait_for_answers(fake, {channel for channel, _ in warm}, time.monotonic() + 60)
-        bodies = [event_body(i, QUESTIONS[i % len(QUESTIONS)]) for i in range(events)]
-        deadline = time.monotonic() + seconds
-        started = time.monotonic()
-        posted, errors, slowest_ack = asyncio.run(post_all(url, bodies, concurrency, deadline))
-        answers = _wait_for_answers(fake, set(posted), deadline)
+        burst = phase(fake, url, range(events), concurrency, 0.0, seconds)
+        paced = phase(fake, url, range(events, 2 * events), concurrency, rate, seconds)
     finally:
         server.terminate()
         server.wait(timeout=30)
         fake.stop()
+    return {"events": events, "concurrency": concurrency, "rate": rate, "burst": burst, "paced": paced}
+
+
+def phase(fake: FakeSlack, url: str, numbers: range, concurrency: int, rate: float, seconds: float) -> dict:
+    """Post the events `numbers` (paced at `rate` per second, or as a burst when 0) and measure their answers."""
+    bodies = [event_body(i, QUESTIONS[i % len(QUESTIONS)]) for i in numbers]
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    posted, errors, slowest_ack = asyncio.run(post_all(url, bodies, concurrency, deadline, rate))
+    answers = _wait_for_answers(fake, set(posted), deadline)
     first_answer: dict[str, float] = {}
     for call in answers:
         first_answer.setdefault(call["channel"], call.at)
     latencies = sorted((first_answer[ch] - at) * 1000 for ch, at in posted.items() if ch in first_answer)
     finished = max(first_answer.values(), default=started)
     return {
-        "events": events,
-        "concurrency": concurrency,
         "answered": len(latencies),
         "errors": errors + len(posted) - len(latencies),
         "duplicates": len(answers) - len(first_answer),
@@ -140,15 +150,18 @@ def main() -> None:
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=40.0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = run(args.store, args.knowledge, args.events, args.concurrency)
+    result = run(args.store, args.knowledge, args.events, args.concurrency, args.rate)
     if args.json:
         print(json.dumps(result))
-    else:
-        print(f"{result['answered']}/{result['events']} events answered, {result['events_per_s']} events/s, "
-              f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, slowest ack {result['slowest_ack_ms']} ms, "
-              f"{result['errors']} errors, {result['duplicates']} duplicates")
+        return
+    for name in ("burst", "paced"):
+        r = result[name]
+        print(f"{name}: {r['answered']}/{result['events']} events answered, {r['events_per_s']} events/s, "
+              f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, slowest ack {r['slowest_ack_ms']} ms, "
+              f"{r['errors']} errors, {r['duplicates']} duplicates")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
-"""Webhook load: Telegram updates posted concurrently to `POST /telegram/webhook` of a running `veiviser serve`,
-answered through the local fake Bot API (tests/fakes/telegram_api.py). Reports updates per second and the time from
-posting an update to the fake receiving its `sendMessage` (p50, p95), errors and duplicate answers.
+"""Webhook load: Telegram updates posted to `POST /telegram/webhook` of a running `veiviser serve`, answered through
+the local fake Bot API (tests/fakes/telegram_api.py), in two phases against the same process: a burst (as fast as
+`concurrency` connections allow: the capacity) and a paced run (`rate` updates per second: the latency at that
+load). Each reports updates per second answered, the time from posting an update to the fake receiving its
+`sendMessage` (p50, p95), errors and duplicate answers.
 
-    .venv/bin/python -m benchmarks.telegram_webhook [--store DIR] [--updates N] [--concurrency C] [--json]
+    .venv/bin/python -m benchmarks.telegram_webhook [--store DIR] [--updates N] [--concurrency C] [--rate R] [--json]
 
 Each update comes from its own person and chat, so the per-user rate limit never applies; the outgoing call budget
 (TELEGRAM_MESSAGES_PER_S) is lifted, as the fake has no limits. Every loop is bounded in time and count."""
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.load import free_port
+from benchmarks.load import free_port, pace
 from tests.fakes.telegram_api import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,16 +47,20 @@ def update(number: int, text: str) -> dict:
         "text": text}}
 
 
-async def post_all(url: str, updates: list[dict], concurrency: int, deadline: float) -> tuple[dict[int, float], int]:
-    """Post every update (at most `concurrency` at once); returns when each was posted, by chat id, and errors."""
+async def post_all(url: str, updates: list[dict], concurrency: int, deadline: float,
+                   rate: float = 0.0) -> tuple[dict[int, float], int]:
+    """Post every update (at most `concurrency` at once; with `rate`, update i not before i / rate seconds after the
+    start); returns when each was posted, by chat id, and errors."""
     posted: dict[int, float] = {}
     errors = 0
     gate = asyncio.Semaphore(concurrency)
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    start = time.monotonic()
 
-    async with httpx.AsyncClient(timeout=30) as client:
-        async def one(body: dict) -> None:
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=concurrency)) as client:
+        async def one(index: int, body: dict) -> None:
             nonlocal errors
+            await pace(start, index, rate)
             async with gate:
                 if time.monotonic() > deadline:
                     errors += 1
@@ -66,12 +72,14 @@ async def post_all(url: str, updates: list[dict], concurrency: int, deadline: fl
                 except httpx.HTTPError:
                     errors += 1
 
-        await asyncio.gather(*(one(body) for body in updates))
+        await asyncio.gather(*(one(i, body) for i, body in enumerate(updates)))
     return posted, errors
 
 
-def run(store: Path, knowledge: Path, updates: int = 500, concurrency: int = 16, seconds: float = 120) -> dict:
-    """Start a fake Bot API and `veiviser serve` on `store` (ingesting `knowledge` first), then post `updates`."""
+def run(store: Path, knowledge: Path, updates: int = 300, concurrency: int = 16, rate: float = 40.0,
+        seconds: float = 120) -> dict:
+    """Start a fake Bot API and `veiviser serve` on `store` (ingesting `knowledge` first), then post a burst of
+    `updates` and `updates` more paced at `rate` per second."""
     fake = FakeTelegram().start()
     port = free_port()
     env = os.environ | {
@@ -83,28 +91,33 @@ def run(store: Path, knowledge: Path, updates: int = 500, concurrency: int = 16,
     server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_up(f"{base}/healthz", server)
-        warm = [update(updates + i, QUESTIONS[i % len(QUESTIONS)]) for i in range(8)]
-        asyncio.run(post_all(f"{base}/telegram/webhook", warm, 4, time.monotonic() + 30))
-        _wait_for_answers(fake, {FIRST_CHAT + updates + i for i in range(8)}, time.monotonic() + 60)
-        bodies = [update(i, QUESTIONS[i % len(QUESTIONS)]) for i in range(updates)]
-        deadline = time.monotonic() + seconds
-        started = time.monotonic()
-        posted, errors = asyncio.run(post_all(f"{base}/telegram/webhook", bodies, concurrency, deadline))
-        answers = _wait_for_answers(fake, set(posted), deadline)
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
+        warm = [update(2 * updates + i, QUESTIONS[i % len(QUESTIONS)]) for i in range(8)]
+        asyncio.run(post_all(url, warm, 4, time.monotonic() + 30))
+        _wait_for_answers(fake, {FIRST_CHAT + 2 * updates + i for i in range(8)}, time.monotonic() + 60)
+        burst = phase(fake, url, range(updates), concurrency, 0.0, seconds)
+        paced = phase(fake, url, range(updates, 2 * updates), concurrency, rate, seconds)
     finally:
         server.terminate()
         server.wait(timeout=30)
         fake.stop()
+    return {"updates": updates, "concurrency": concurrency, "rate": rate, "burst": burst, "paced": paced}
+
+
+def phase(fake: FakeTelegram, url: str, numbers: range, concurrency: int, rate: float, seconds: float) -> dict:
+    """Post the updates `numbers` (paced at `rate` per second, or as a burst when 0) and measure their answers."""
+    bodies = [update(i, QUESTIONS[i % len(QUESTIONS)]) for i in numbers]
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    posted, errors = asyncio.run(post_all(url, bodies, concurrency, deadline, rate))
+    answers = _wait_for_answers(fake, set(posted), deadline)
     first_answer = {}
     for call in answers:
         first_answer.setdefault(int(call["chat_id"]), call.at)
     latencies = sorted((first_answer[chat] - at) * 1000 for chat, at in posted.items() if chat in first_answer)
     finished = max(first_answer.values(), default=started)
     return {
-        "updates": updates,
-        "concurrency": concurrency,
         "answered": len(latencies),
         "errors": errors + len(posted) - len(latencies),
         "duplicates": len(answers) - len(first_answer),
@@ -141,17 +154,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, default=ROOT / ".veiviser-bench-telegram")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
-    parser.add_argument("--updates", type=int, default=500)
+    parser.add_argument("--updates", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=40.0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = run(args.store, args.knowledge, args.updates, args.concurrency)
+    result = run(args.store, args.knowledge, args.updates, args.concurrency, args.rate)
     if args.json:
         print(json.dumps(result))
-    else:
-        print(f"{result['answered']}/{result['updates']} updates answered, {result['updates_per_s']} updates/s, "
-              f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, {result['errors']} errors, "
-              f"{result['duplicates']} duplicates")
+        return
+    for name in ("burst", "paced"):
+        r = result[name]
+        print(f"{name}: {r['answered']}/{result['updates']} updates answered, {r['updates_per_s']} updates/s, "
+              f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, {r['errors']} errors, {r['duplicates']} duplicates")
 
 
 if __name__ == "__main__":

