@@ -211,7 +211,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     url = f"http://{host}:{port}"
     settings = settings.model_copy(update={"embedder_threads": settings.embedder_threads or 1,
                                            "embedder_instances": settings.embedder_instances
-                                           or min(2, os.cpu_count() or 1)})
+                                           or min(2, max(1, (os.cpu_count() or 1) // args.workers))})
     if args.telegram_polling:
         if not settings.telegram_bot_token.get_secret_value():
             print("veiviser: --telegram-polling needs TELEGRAM_BOT_TOKEN in the environment or .env.", file=sys.stderr)
@@ -253,13 +253,13 @@ def workers_refusal(settings: Settings, workers: int) -> str | None:
 def _prepare_workers(settings: Settings, args: argparse.Namespace) -> None:
     """Each worker builds its settings from the environment: hand it what the command line changed, and a folder
     where the workers' metrics meet (prometheus-client's multiprocess mode)."""
-    import os
     import tempfile
 
     from bot.metrics import MULTIPROCESS_DIR
 
     os.environ["VEIVISER_STORE"] = str(settings.veiviser_store)
     os.environ["EMBEDDER_THREADS"] = str(settings.embedder_threads)
+    os.environ["EMBEDDER_INSTANCES"] = str(settings.embedder_instances)
     if not os.environ.get(MULTIPROCESS_DIR):
         os.environ[MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix="veiviser-metrics-")
 

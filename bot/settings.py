@@ -41,8 +41,8 @@ class Settings(BaseSettings):
     # Threads of the bundled embedder (OpenMP). 0 = one in `serve`, which shares the CPU with answering (OpenMP's
     # spinning threads slow down badly when another thread holds a core), every core elsewhere (ingest, eval).
     embedder_threads: int = Field(default=0, ge=0, le=64)
-    # Instances of the bundled embedder, each answering one query at a time. 0 = one per core up to two in `serve`
-    # (two questions are embedded at once), one elsewhere.
+    # Instances of the bundled embedder, each answering one query at a time. 0 = in `serve`, one per core (shared
+    # among `--workers`) up to two, so two questions are embedded at once; one elsewhere.
     embedder_instances: int = Field(default=0, ge=0, le=8)
     embedder_base_url: str = ""
     embedder_api_key: SecretStr = SecretStr("")
