@@ -48,9 +48,9 @@ def stacked_bars(title: str, columns: list[tuple[str, dict[str, int]]], series: 
     return Markup("".join(parts) + "</svg>")
 
 
-def bars(title: str, items: list[tuple[str, float]], empty: str, percent: bool = False) -> Markup:
-    """Horizontal bars, one per (label, value), largest first as given."""
-    row, label_w, width = 22, 260, 720
+def bars(title: str, items: list[tuple[str, float]], empty: str, percent: bool = False, width: int = 720) -> Markup:
+    """Horizontal bars, one per (label, value), largest first as given; `width` in SVG units (text stays 11)."""
+    row, label_w = 22, width * 0.36
     height = max(row * len(items), row) + 12
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>']
@@ -62,7 +62,7 @@ def bars(title: str, items: list[tuple[str, float]], empty: str, percent: bool =
         y = 6 + i * row
         w = (width - label_w - 60) * value / (100 if percent else peak)
         shown = f"{value:.0f} %" if percent else f"{value:g}"
-        parts.append(_text(label_w - 6, y + 13, label[:44], "end"))
+        parts.append(_text(label_w - 6, y + 13, label[: int(label_w / 6)], "end"))
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{max(w, 1):.1f}" height="{row - 8}" '
                      f'fill="{PALETTE[i % len(PALETTE)]}"/>')
         parts.append(_text(label_w + max(w, 1) + 6, y + 13, shown))

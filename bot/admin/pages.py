@@ -77,13 +77,15 @@ async def overview_page(page: Page = Depends(staff_page)) -> object:
     per_day = charts.stacked_bars(page.translate(page.lang, "Questions per day and channel"),
                                   [(d.strftime("%d.%m"), figures.per_day[d]) for d in figures.days],
                                   figures.channels, empty)
-    languages = charts.bars(page.translate(page.lang, "Languages"),
-                            [(t.language_name(page.lang, code), n) for code, n in figures.languages.most_common()],
-                            empty)
-    cited = charts.bars(page.translate(page.lang, "Most cited modules and articles"), figures.cited.most_common(10), empty)
+    language_chart = charts.bars(page.translate(page.lang, "Languages"),
+                                 [(t.language_name(page.lang, code), n) for code, n in figures.languages.most_common()],
+                                 empty, width=400)
+    cited = charts.bars(page.translate(page.lang, "Most cited modules and articles"), figures.cited.most_common(10),
+                        empty)
     rate = charts.bars(page.translate(page.lang, "Answer rate"),
-                       [(page.translate(page.lang, "Answered from the material"), figures.answer_rate)], empty, percent=True)
-    return page.render("overview.html", figures=figures, per_day=per_day, languages=languages, cited=cited,
+                       [(page.translate(page.lang, "Answered from the material"), figures.answer_rate)], empty,
+                       percent=True, width=400)
+    return page.render("overview.html", figures=figures, per_day=per_day, language_chart=language_chart, cited=cited,
                        rate=rate, days=OVERVIEW_DAYS)
 
 

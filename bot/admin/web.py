@@ -87,7 +87,7 @@ class Page:
         context = {"lang": self.lang, "translate": self.rt.translator.translate, "csrf": self.session.csrf,
                    "staff": self.staff, "path": self.request.url.path, "languages": PAGE_LANGUAGES,
                    "nonce": csp_nonce(self.request), "query": quote(self.request.url.path)}
-        html = ENVIRONMENT.get_template(template).render(context | values)
+        html = ENVIRONMENT.get_template(template).render(values | context)  # the shared names cannot be shadowed
         response = HTMLResponse(html, code)
         response.headers["Cache-Control"] = "no-store"
         return self.finish(response)
