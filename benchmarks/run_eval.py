@@ -92,6 +92,8 @@ def _outcome(row: dict, runtime) -> dict[str, float]:  # noqa: ANN001 - a Runtim
         outcome["fact_coverage"] = fact_coverage(facts, answer.answer) if answer.confident else 0.0
     if row.get("expect_mentor_topic"):
         outcome["mentor_match"] = float(any(row["expect_mentor_topic"] in m.topics for m in answer.mentors))
+    if row.get("expect_org"):  # the expected support organisation is among the (at most two) attached
+        outcome["org_match"] = float(row["expect_org"] in [o.id for o in answer.organisations])
     return outcome
 
 
@@ -156,13 +158,13 @@ def render_own_questions(own: dict, split: str) -> list[str]:
         caption = (f"Own question set, tuning half ({n} of {own['questions']} questions, `\"split\": \"tune\"`; "
                    "for tuning only, not for the README):")
     lines = [caption, "",
-             "| language | n | recall@3 | fact coverage | mentor topic | declined correctly | wrongly declined |",
-             "|---|---|---|---|---|---|---|"]
+             "| language | n | recall@3 | fact coverage | mentor topic | organisation | declined correctly | wrongly declined |",
+             "|---|---|---|---|---|---|---|---|"]
     for lang, s in table.items():
         get = lambda k: f"{s[k]:.3f}" if k in s else "–"  # noqa: E731
         lines.append(f"| {lang} | {s['n']} | {get('recall@3')} | {get('fact_coverage')} | {get('mentor_match')} "
-                     f"| {get('declined_correctly')} | {get('wrongly_declined')} |")
-    lines.append("| *target* | | ≥ 0.95 each | ≥ 0.85 | | ≥ 0.90 | < 0.05 |")
+                     f"| {get('org_match')} | {get('declined_correctly')} | {get('wrongly_declined')} |")
+    lines.append("| *target* | | ≥ 0.95 each | ≥ 0.85 | | | ≥ 0.90 | < 0.05 |")
     return lines
 
 

@@ -7,13 +7,14 @@ import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from bot import smalltalk
+from bot import calls, smalltalk
 from bot.compose import Composer
 from bot.country import follow_up_query
 from bot.i18n import N_, Translator
 from bot.language import LanguageDetector, readable_by
-from bot.mentors import Mentor, match_mentors, topic_of
-from bot.models import Answer, Chunk, Hit, ModulePointer, Question, Source
+from bot.mentors import Mentor, match_mentors, topic_of, topic_weights
+from bot.models import Answer, Chunk, Hit, ModulePointer, OrganisationRef, Question, Source
+from bot.organisations import Organisation, match_organisations
 from bot.retrieval import Retriever
 from bot.snapshot import IndexSnapshot
 from bot.text import clean_text, words
@@ -49,6 +50,7 @@ class AnswerPolicy:
     max_sources: int = 3
     max_mentors: int = 2
     max_read_next: int = 2
+    max_organisations: int = 2
 
 
 class Assistant:
@@ -64,6 +66,7 @@ class Assistant:
         records: "Records | None",
         policy: AnswerPolicy,
         today: dt.date | None = None,
+        organisations: list[Organisation] | None = None,
     ) -> None:
         self.retriever = retriever
         self.detector = detector
@@ -73,6 +76,7 @@ class Assistant:
         self.records = records
         self.policy = policy
         self._today = today
+        self.organisations = organisations or []
 
     def answer(self, question: Question) -> Answer:
         """Answer one question in the asker's language from one snapshot of the material; never raises for bad
@@ -88,6 +92,9 @@ class Assistant:
         if kind:
             return self._record(question, self._smalltalk(question, lang, kind))
         snapshot = self.retriever.snapshot()
+        listed = self._calls_answer(snapshot, question, lang)
+        if listed is not None:
+            return self._record(question, listed)
         hits, confident = self._retrieve(snapshot, text, lang, question)
         if not confident and len(words(text)) <= FOLLOW_UP_WORDS:
             previous = self._previous_question(question)
@@ -96,13 +103,15 @@ class Assistant:
         mentors = match_mentors(
             self.mentors, hits if confident else [], lang, text, question.region, self.policy.max_mentors
         )
+        organisations = self._organisations(topic_weights(hits if confident else []), lang, question)
         if not confident:
             reply = self.translator.translate(
                 lang,
                 "I did not find this in the course material, so I will not guess. A mentor can help you further, "
                 "and I have passed your question on to the team.",
             )
-            answer = Answer(text, lang, reply, False, mentors=[m.ref() for m in mentors], kind="declined")
+            answer = Answer(text, lang, reply, False, mentors=[m.ref() for m in mentors], kind="declined",
+                            organisations=organisations)
             return self._record(question, answer)
         composition = self.composer.compose(text, lang, hits, snapshot.term_weight)
         answer = Answer(
@@ -114,6 +123,7 @@ class Assistant:
             mentors=[m.ref() for m in mentors],
             read_next=self._read_next(snapshot, hits, lang),
             composer=composition.composer,
+            organisations=organisations,
         )
         return self._record(question, answer)
 
@@ -156,8 +166,62 @@ class Assistant:
 
     def _usable(self, hits: list[Hit]) -> list[Hit]:
         """Drop material whose `valid_until` date has passed."""
-        today = (self._today or dt.date.today()).isoformat()
+        today = self.today().isoformat()
         return [h for h in hits if not h.chunk.valid_until or h.chunk.valid_until >= today]
+
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    def _organisations(self, topics: dict[str, float], lang: str, question: Question) -> list[OrganisationRef]:
+        found = match_organisations(self.organisations, topics, lang, question.text, question.region,
+                                    self.policy.max_organisations)
+        return [o.ref(lang) for o in found]
+
+    def _calls_answer(self, snapshot: IndexSnapshot, question: Question, lang: str) -> Answer | None:
+        """The open calls, soonest deadline first, when the question asks what one can apply for now; a note that
+        a call has closed (and what is open instead) when the question names a closed one; else None."""
+        text, today = question.text, self.today()
+        documents = list(snapshot.documents.values())
+        closed = calls.named_closed_call(documents, text, lang, today)
+        if closed is None and not calls.asks_for_open_calls(text):
+            return None
+        listed = calls.open_calls(documents, lang, text, today)
+        if closed is None and not listed:
+            return None
+        t = self.translator
+        lines = []
+        if closed is not None:
+            lines.append(t.translate(lang, "“{title}” closed on {date}; it is not open for applications now.",
+                                     title=closed.chunk.title, date=t.date(lang, closed.until)))
+        if listed:
+            lines.append(t.translate(lang, "Open now, soonest deadline first:"))
+            for call in listed:
+                when = t.date(lang, call.until)
+                due = (t.translate(lang, "rolling, apply any time (checked until {date})", date=when) if call.chunk.rolling
+                       else t.translate(lang, "apply by {date}", date=when))
+                lines.append(f"• {call.chunk.title} — {due}")
+            lines.append(t.translate(lang, "Check the terms at each source before you apply; calls change."))
+        shown = ([closed] if closed is not None else []) + listed
+        funding = {"funding": 1.0}
+        return Answer(
+            question=text,
+            language=lang,
+            answer="\n".join(lines),
+            confident=True,
+            sources=[Source(c.chunk.doc_id, c.chunk.title, c.chunk.path, c.chunk.url, None, 1.0) for c in shown],
+            mentors=[m.ref() for m in match_mentors(self.mentors, [], lang, text, question.region,
+                                                    self.policy.max_mentors, topics=funding)],
+            read_next=self._read_next_for_topic(snapshot, "funding", lang),
+            composer="calls",
+            organisations=self._organisations(funding, lang, question),
+        )
+
+    def _read_next_for_topic(self, snapshot: IndexSnapshot, topic: str, lang: str) -> list[ModulePointer]:
+        """The course module on `topic`, in the asker's language when that version exists."""
+        modules = [c for c in snapshot.documents.values() if topic_of(c.doc_id) == topic]
+        order = {code: position for position, code in enumerate(readable_by(lang))}
+        modules.sort(key=lambda c: (order.get(c.lang, 99), c.doc_id))
+        return [ModulePointer(c.doc_id, c.title, c.module or 0, self._link(c)) for c in modules[:1]]
 
     def _sources(self, hits: list[Hit], quoted: str | None) -> list[Source]:
         """One source per document, best first; the document the answer quotes leads."""

@@ -96,16 +96,23 @@ def regions_in(text: str) -> set[str]:
     return {region for region, pattern in REGION_PATTERNS.items() if pattern.search(text)}
 
 
-def match_mentors(
-    mentors: list[Mentor], hits: list[Hit], lang: str, question: str, region: str | None = None, limit: int = 2
-) -> list[Mentor]:
-    """Mentors whose topics fit the retrieved material, who speak the asker's language, in the country the
-    question is about and near the asker."""
-    topic_weight: dict[str, float] = {}
+def topic_weights(hits: list[Hit]) -> dict[str, float]:
+    """How strongly the best retrieved material speaks to each course topic (1 / (1 + rank) per module hit)."""
+    weights: dict[str, float] = {}
     for rank, hit in enumerate(hits[:5]):
         topic = topic_of(hit.chunk.doc_id)
         if topic:
-            topic_weight[topic] = topic_weight.get(topic, 0.0) + 1.0 / (1 + rank)
+            weights[topic] = weights.get(topic, 0.0) + 1.0 / (1 + rank)
+    return weights
+
+
+def match_mentors(
+    mentors: list[Mentor], hits: list[Hit], lang: str, question: str, region: str | None = None, limit: int = 2,
+    topics: dict[str, float] | None = None,
+) -> list[Mentor]:
+    """Mentors whose topics fit the retrieved material (or `topics`, a weight per topic), who speak the asker's
+    language, in the country the question is about and near the asker."""
+    topic_weight = topic_weights(hits) if topics is None else topics
     wanted_regions = regions_in(question) | ({region} if region else set())
     readable = readable_by(lang)
     country = mentioned_country(question) or HOME_COUNTRY.get(lang)

@@ -25,6 +25,7 @@ class Chunk:
     module: int | None = None
     url: str | None = None
     valid_until: str = ""  # ISO date after which the chunk is no longer used in answers
+    rolling: bool = False  # a call (kind "call") open all year: `valid_until` is when it is checked again, no deadline
 
     @property
     def search_text(self) -> str:
@@ -52,6 +53,7 @@ class Chunk:
             module=int(meta.get("module") or 0) or None,
             url=str(meta.get("url") or "") or None,
             valid_until=str(meta.get("valid_until") or ""),
+            rolling=bool(meta.get("rolling") or False),
         )
 
 
@@ -116,6 +118,16 @@ class MentorRef:
 
 
 @dataclass(frozen=True)
+class OrganisationRef:
+    """A support organisation attached to an answer: what it offers, in the asker's language, and where."""
+
+    id: str
+    name: str
+    url: str
+    offer: str
+
+
+@dataclass(frozen=True)
 class ModulePointer:
     """A 'read next' pointer to a course module."""
 
@@ -140,6 +152,7 @@ class Answer:
     composer: str = "extractive"
     turn_id: str | None = None  # the recorded turn (feedback points at it); None when it could not be recorded
     error: str | None = None  # for kind "error": empty | too_long | timeout | failed | unavailable
+    organisations: list[OrganisationRef] = field(default_factory=list)  # support organisations that fit the question
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` / `POST /api/ask` object (stable contract, extended only by adding)."""
@@ -155,4 +168,5 @@ class Answer:
             "composer": self.composer,
             "turn_id": self.turn_id,
             "error": self.error,
+            "organisations": [asdict(o) for o in self.organisations],
         }

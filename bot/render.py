@@ -18,6 +18,9 @@ def render_plain(answer: Answer, translator: Translator) -> str:
     if answer.mentors:
         lines += ["", translator.translate(lang, "Talk to a mentor:")]
         lines += [f"  • {m.name} ({m.organisation}) — {m.contact}" for m in answer.mentors]
+    if answer.organisations:
+        lines += ["", translator.translate(lang, "Organisations that can help:")]
+        lines += [f"  • {o.name} — {o.offer} {o.url}" for o in answer.organisations]
     if answer.sources:
         lines += ["", translator.translate(lang, "Sources:") + " " + "; ".join(s.title for s in answer.sources)]
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from bot.language import LanguageDetector
 from bot.live_index import LiveIndex
 from bot.llm import make_chat_model
 from bot.mentors import load_mentors
+from bot.organisations import load_organisations
 from bot.retrieval import Retriever
 from bot.settings import Settings
 from bot.store import make_chroma_client
@@ -131,6 +132,7 @@ def build_runtime(
             public_base_url=settings.public_base_url,
             history_turns=settings.history_turns,
         ),
+        organisations=load_organisations(settings.organisations_file),
     )
     health = DependencyMonitor(dependency_checks(settings, index, records), poll_s=settings.health_poll_s)
     answers = AnswerService(assistant, settings.answer_workers, settings.answer_deadline_s, health)

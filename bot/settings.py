@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     veiviser_store: Path = Field(default=PROJECT_ROOT / ".veiviser", description="folder for all state")
     knowledge_dirs: list[Path] = Field(default_factory=lambda: [PROJECT_ROOT / "knowledge"])
     mentors_file: Path = PROJECT_ROOT / "knowledge" / "mentors.yaml"
+    organisations_file: Path = PROJECT_ROOT / "knowledge" / "organisations.yaml"  # support organisations directory
     prompts_dir: Path = Field(default_factory=_bundled_prompts)
     chroma_host: str = ""
     chroma_port: int = 8000

@@ -18,7 +18,7 @@ from bot.text import normalise
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx")
-KINDS = ("module", "article", "faq", "glossary")
+KINDS = ("module", "article", "faq", "glossary", "call")
 # Codes people write for the languages Veiviser knows (BCP 47 and ISO 639 variants).
 LANGUAGE_ALIASES = {"no": "nb", "nob": "nb", "nb-NO": "nb", "no-NO": "nb", "nno": "nn", "nn-NO": "nn", "swe": "sv",
                     "sv-SE": "sv", "sv-FI": "sv", "dan": "da", "da-DK": "da", "eng": "en", "en-GB": "en", "en-US": "en"}
@@ -225,7 +225,23 @@ def _clean_meta(meta: dict[str, Any], display_path: str = "") -> dict[str, Any]:
         except (TypeError, ValueError) as exc:
             raise LoadError(f"front matter module {clean['module']!r} must be a whole number") from exc
     clean["kind"], clean["country"] = kind, country
+    if kind == "call":
+        _check_call(clean)
     return clean
+
+
+def _check_call(meta: dict[str, Any]) -> None:
+    """A call (grant call, programme intake, event) needs the last day it is open, and says whether it is rolling."""
+    until = meta.get("valid_until")
+    try:
+        dt.date.fromisoformat(str(until))
+    except ValueError as exc:
+        raise LoadError(
+            f"a call needs valid_until: the last day one can apply (YYYY-MM-DD), or for a rolling call the day it "
+            f"must be checked again; got {until!r}"
+        ) from exc
+    if meta.get("rolling") not in (None, True, False):
+        raise LoadError(f"front matter rolling {meta['rolling']!r} must be true or false")
 
 
 def load_document(path: Path, display_path: str) -> Document:

@@ -14,6 +14,7 @@ from bot.knowledge_index import KnowledgeIndex
 from bot.live_index import ContentVersions
 from bot.language import LanguageDetector
 from bot.models import Chunk
+from bot.organisations import OrganisationFileError, load_organisations
 from ingest.chunking import chunk_id, chunk_text
 from ingest.loaders import SUPPORTED_SUFFIXES, Document, LoadError, load_document
 from ingest.manifest import FileEntry, Manifest
@@ -21,7 +22,8 @@ from ingest.manifest import FileEntry, Manifest
 log = logging.getLogger(__name__)
 EMBED_BATCH = 32
 SKIPPED_DIRS = {"eval", ".git", "__pycache__"}
-SKIPPED_FILES = {"README.md", "mentors.yaml"}
+SKIPPED_FILES = {"README.md", "mentors.yaml", "organisations.yaml"}
+DIRECTORY_FILE = "organisations.yaml"  # the support organisations: not indexed, but checked at every ingest
 
 
 @dataclass
@@ -75,6 +77,18 @@ def find_files(folders: list[Path], errors: list[dict[str, str]] | None = None) 
                 yield path, str(path.relative_to(base))
 
 
+def check_directories(folders: list[Path], errors: list[dict[str, str]]) -> None:
+    """Validate each folder's organisations.yaml (the assistant loads it at start-up); a problem is listed in
+    `errors` with what to change, so staff see it at ingest rather than when the service starts."""
+    for folder in folders:
+        path = folder / DIRECTORY_FILE
+        if path.is_file():
+            try:
+                load_organisations(path)
+            except OrganisationFileError as exc:
+                errors.append({"path": str(path.resolve().relative_to(folder.resolve().parent)), "error": str(exc)})
+
+
 def _link_problem(path: Path, root: Path) -> str | None:
     """Why a symbolic link may not be read (None when it points to a file inside `root`)."""
     try:
@@ -113,6 +127,7 @@ def to_chunks(document: Document, detector: LanguageDetector, max_words: int = 1
             module=meta.get("module"),
             url=str(meta.get("url") or "") or None,
             valid_until=str(meta.get("valid_until") or ""),
+            rolling=meta.get("rolling") is True,
         )
         for position, (section, text) in enumerate(chunk_text(document.body, max_words))
     ]
@@ -154,6 +169,7 @@ class Ingester:
         if repaired:
             log.warning("%d files were missing chunks in the store; indexing them again", repaired)
         files = list(find_files(folders, report.errors))
+        check_directories(folders, report.errors)
         present = {name for _, name in files}
         vanished = {name for name in manifest.files if name not in present}
         changed = bool(repaired)

@@ -50,7 +50,8 @@ def knowledge_copy(tmp_path: Path) -> Path:
 def make_settings(store: Path, **overrides):
     from bot.settings import Settings
 
-    defaults = {"knowledge_dirs": [FIXTURES / "knowledge"], "mentors_file": FIXTURES / "mentors.yaml"}
+    defaults = {"knowledge_dirs": [FIXTURES / "knowledge"], "mentors_file": FIXTURES / "mentors.yaml",
+                "organisations_file": FIXTURES / "organisations.yaml"}
     return Settings(_env_file=None, veiviser_store=store, **(defaults | overrides))
 
 

@@ -23,6 +23,7 @@ def chat_page_strings(translator: Translator, lang: str) -> dict[str, str]:
         "read_next": translator.translate(lang, "Read next:"),
         "module": translator.translate(lang, "Module {number}: {title}"),
         "mentor": translator.translate(lang, "Talk to a mentor:"),
+        "organisations": translator.translate(lang, "Organisations that can help:"),
         "sources": translator.translate(lang, "Sources:"),
         "was_helpful": translator.translate(lang, "Was this answer helpful?"),
         "helpful": translator.translate(lang, "Yes, helpful"),

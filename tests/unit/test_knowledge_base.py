@@ -123,3 +123,51 @@ def test_facts_are_stated_in_the_askers_language_where_material_in_it_is_expecte
         same = [i for i in q["expect_ids"] if documents[i].meta.get("lang") == q["lang"]] or q["expect_ids"]
         for fact in q["expect_facts"]:
             assert any(fact_found(fact, documents[i].body) for i in same), f"{q['id']}: {fact!r} is in none of {same}"
+
+
+# --- The organisation directory and the calls (issue 14) ---------------------------------------------------------
+
+CLOCK = dt.date(2026, 12, 1)  # a fixed "today": every shipped call must still be open on it
+
+
+@pytest.fixture(scope="module")
+def organisations():
+    from bot.organisations import load_organisations
+
+    return load_organisations(KNOWLEDGE / "organisations.yaml")
+
+
+def test_the_directory_is_complete_known_and_safe(organisations):
+    """At least 30 organisations in both countries, every topic and region one the project knows, https addresses
+    and sources, unique ids, an offer in nb, nn and sv (load_organisations refuses anything else)."""
+    from bot.mentors import REGION_COUNTRY
+
+    assert len(organisations) >= 30
+    assert len({o.id for o in organisations}) == len(organisations)
+    assert {"NO", "SE", "both"} == {o.country for o in organisations}
+    assert all(set(o.topics) <= set(TOPICS) and o.topics for o in organisations)
+    assert all(o.url.startswith("https://") and o.source.startswith("https://") for o in organisations)
+    assert all({"nb", "nn", "sv"} <= set(o.offer) for o in organisations)
+    covered = {r for o in organisations for r in o.regions}
+    assert set(REGION_COUNTRY) <= covered, f"no regional service for {set(REGION_COUNTRY) - covered}"
+    assert {"agency", "cooperative-development", "funder", "network", "regional", "programme"} <= {o.kind for o in organisations}
+
+
+def test_calls_are_open_on_the_fixed_clock_and_sourced(documents):
+    calls = {i: d for i, d in documents.items() if d.meta.get("kind") == "call"}
+    assert len({i.rsplit("-", 1)[0] for i in calls}) >= 10, "at least ten real calls"
+    for doc_id, document in calls.items():
+        meta = document.meta
+        assert dt.date.fromisoformat(meta["valid_until"]) > CLOCK, f"{doc_id} closed on {meta['valid_until']}"
+        assert meta.get("sources") and all(s.startswith("https://") for s in meta["sources"]), doc_id
+        assert meta.get("url", "").startswith("https://") and meta.get("country") in ("NO", "SE", "both"), doc_id
+        assert doc_id.startswith("call-") and doc_id.endswith(f"-{meta['lang']}"), doc_id
+    assert {d.meta["country"] for d in calls.values()} >= {"NO", "SE"}
+
+
+def test_organisation_questions_expect_organisations_that_exist(questions, organisations):
+    known = {o.id for o in organisations}
+    expecting = [q for q in questions if q.get("expect_org")]
+    assert len(expecting) >= 20 and {"nb", "nn", "sv", "en"} <= {q["lang"] for q in expecting}
+    for q in expecting:
+        assert q["expect_org"] in known, f"{q['id']}: unknown organisation {q['expect_org']}"

@@ -110,6 +110,10 @@ def answer_sections(answer: Answer, translator: Translator) -> list[dict]:
         lines = [f"*{escape(translator.translate(lang, 'Talk to a mentor:'))}*"]
         lines += [f"• {escape(m.name)} ({escape(m.organisation)})" for m in answer.mentors]
         blocks.append(section("\n".join(lines)))
+    if answer.organisations:
+        lines = [f"*{escape(translator.translate(lang, 'Organisations that can help:'))}*"]
+        lines += [f"• {link(o.name, o.url)}: {escape(o.offer)}" for o in answer.organisations]
+        blocks.append(section("\n".join(lines)))
     if answer.sources:
         titles = "; ".join(link(s.title, s.url) for s in answer.sources)
         blocks.append(context(f"_{escape(translator.translate(lang, 'Sources:'))}_ {titles}"))

@@ -65,6 +65,10 @@ def answer_blocks(answer: Answer, translator: Translator, limit: int = MAX_MESSA
         lines = [f"<b>{html.escape(translator.translate(lang, 'Talk to a mentor:'))}</b>"]
         lines += [f"• {html.escape(m.name)} ({html.escape(m.organisation)})" for m in answer.mentors]
         blocks.append("\n".join(lines))
+    if answer.organisations:
+        lines = [f"<b>{html.escape(translator.translate(lang, 'Organisations that can help:'))}</b>"]
+        lines += [f"• {link(o.name, o.url)}: {html.escape(o.offer)}" for o in answer.organisations]
+        blocks.append("\n".join(lines))
     if answer.sources:
         titles = "; ".join(link(s.title, s.url) for s in answer.sources)
         blocks.append(f"<i>{html.escape(translator.translate(lang, 'Sources:'))}</i> {titles}")
