@@ -34,6 +34,17 @@ def mentioned_country(text: str) -> str | None:
     return "NO" if norway else "SE"
 
 
+def country_of_text(text: str) -> str:
+    """"NO" or "SE" when a longer text is clearly about one country (its words for it outnumber those for the
+    other at least three to one, and occur at least twice), else "both"."""
+    tokens = words(text)
+    norway = sum(token in NORWAY_WORDS for token in tokens)
+    sweden = sum(token in SWEDEN_WORDS for token in tokens)
+    if max(norway, sweden) >= 2 and max(norway, sweden) >= 3 * min(norway, sweden):
+        return "NO" if norway > sweden else "SE"
+    return "both"
+
+
 def foreign_country(text: str, lang: str) -> str | None:
     """The country the question is about when that is not the asker's home country (a cross-border question)."""
     country = mentioned_country(text)

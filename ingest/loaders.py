@@ -11,9 +11,12 @@ from typing import Any, Callable
 
 import yaml
 
+from bot.country import country_of_text
 from bot.links import safe_url
 from bot.models import LANGUAGES
-from bot.text import normalise
+from bot.text import normalise, sentences
+from ingest.page_text import TITLE_MAX_WORDS, is_boilerplate, strip_boilerplate, structure, title_of
+from ingest.pdf_text import pdf_body
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ class Document:
     path: str
     body: str
     meta: dict[str, Any] = field(default_factory=dict)
+    lang_declared: bool = False  # front matter names the language of the whole file
 
     @property
     def id(self) -> str:
@@ -96,9 +100,20 @@ def _markdown(raw: bytes) -> tuple[dict[str, Any], str]:
 
 
 def _plain_text(raw: bytes) -> tuple[dict[str, Any], str]:
-    text = _decode(raw).strip()
-    first, _, rest = text.partition("\n")
-    return {"title": first.strip()}, rest
+    """Plain text, often saved from a web page: boilerplate before and after the text is dropped, the title is the
+    first line that reads as one, paragraphs and headings are inferred (ingest/page_text.py)."""
+    lines = strip_boilerplate(_decode(raw).strip().split("\n"))
+    title, rest = title_of(lines)
+    if not title:
+        title = _title_from_text(" ".join(rest))
+    return {"title": title}, structure(rest)
+
+
+def _title_from_text(text: str) -> str:
+    """A title for a text that has none: its first sentence, at most 12 words."""
+    first = sentences(text.strip())[:1]
+    words = first[0].split() if first else []
+    return " ".join(words[:12]).rstrip(",;:") + (" …" if len(words) > 12 else "")
 
 
 def _pdf(raw: bytes) -> tuple[dict[str, Any], str]:
@@ -113,25 +128,47 @@ def _pdf(raw: bytes) -> tuple[dict[str, Any], str]:
         title = (reader.metadata.title if reader.metadata else None) or ""
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(f"corrupt or unreadable PDF ({exc.__class__.__name__}); export it again from the source") from exc
-    text = "\n\n".join(p.strip() for p in pages if p.strip())
-    if not text:
+    text = pdf_body(pages)
+    if not text.strip():
         raise LoadError("PDF has no extractable text (a scanned image?); run OCR or provide the text version")
-    if not title:
-        title = text.strip().split("\n", 1)[0][:120]
+    if not str(title).strip():
+        heading = re.search(r"^#+\s+(.+)$", text, re.M)
+        first = text.strip().split("\n", 1)[0]
+        title = heading.group(1) if heading and text.index(heading.group(0)) < 400 else first
+        title = title if len(title.split()) <= TITLE_MAX_WORDS else _title_from_text(title)
     return {"title": str(title).strip()}, text
 
 
 def _html(raw: bytes) -> tuple[dict[str, Any], str]:
+    """The page's main content (trafilatura: menus, cookie banners, share buttons and footers left out), headings
+    kept as Markdown headings; the title from the page (its `<title>` without the site name, or its first
+    heading). A page trafilatura finds no content in is read element by element instead."""
+    import trafilatura
+
+    html = _decode(raw)
+    body = trafilatura.extract(html, output_format="markdown", include_formatting=True, include_comments=False,
+                               include_tables=True, favor_recall=True) or ""
+    meta_doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    meta, fallback = _html_elements(html)
+    title = str(getattr(meta_doc, "title", "") or "").strip() if meta_doc is not None else ""
+    if title:
+        meta["title"] = title
+    # trafilatura keeps emphasis marks: "**bold**" reads as text, so only the headings' marks stay Markdown.
+    body = re.sub(r"(?<!\w)(\*\*|__)(.+?)\1(?!\w)", r"\2", body)
+    return meta, body if len(body.split()) >= 3 else fallback
+
+
+def _html_elements(html: str) -> tuple[dict[str, Any], str]:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(_decode(raw), "html.parser")
+    soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "nav", "header", "footer", "noscript", "form"]):
         tag.decompose()
     title = soup.title.get_text(strip=True) if soup.title else ""
     lines: list[str] = []
     for element in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "pre", "blockquote"]):
         text = element.get_text(" ", strip=True)
-        if not text:
+        if not text or is_boilerplate(text):
             continue
         if element.name in ("h1", "h2", "h3", "h4"):
             level = int(element.name[1])
@@ -259,4 +296,7 @@ def load_document(path: Path, display_path: str) -> Document:
     body = normalise(body)
     if len(body.split()) < 3:
         raise LoadError("no text to index (the file is empty apart from its title or front matter)")
-    return Document(path=display_path, body=body, meta=_clean_meta(meta, display_path))
+    declared = reader is _markdown and meta.get("lang") not in (None, "")
+    if meta.get("country") in (None, ""):  # no front matter says: the country the text itself is about
+        meta["country"] = country_of_text(body)
+    return Document(path=display_path, body=body, meta=_clean_meta(meta, display_path), lang_declared=declared)

@@ -110,9 +110,14 @@ def _refuse(errors: list[dict[str, str]] | None, path: Path, base: Path, problem
 
 
 def to_chunks(document: Document, detector: LanguageDetector, max_words: int = 180) -> list[Chunk]:
-    """Cut a document into chunks carrying its metadata."""
+    """Cut a document into chunks carrying its metadata. A language declared in front matter holds for the whole
+    file; otherwise each chunk gets its own (paragraphs in different languages never share a chunk), with the
+    page's declared or detected language settling close calls."""
     meta = document.meta
-    lang = str(meta.get("lang") or detector.detect(document.body[:3000]).language)
+    declared = str(meta.get("lang") or "") if document.lang_declared else ""
+    hint = declared or str(meta.get("lang") or detector.detect(document.body[:3000]).language)
+    language_of = None if declared else (lambda text: detector.detect(text, hint).language)
+    pieces = chunk_text(document.body, max_words, language_of)
     return [
         Chunk(
             id=chunk_id(document.id, position, f"{document.title}\n{section}\n{text}"),
@@ -121,7 +126,7 @@ def to_chunks(document: Document, detector: LanguageDetector, max_words: int = 1
             title=document.title,
             section=section,
             path=document.path,
-            lang=lang,
+            lang=declared or (language_of(text) if len(pieces) > 1 else hint),
             kind=str(meta.get("kind", "article")),
             country=str(meta.get("country", "both")),
             module=meta.get("module"),
@@ -129,7 +134,7 @@ def to_chunks(document: Document, detector: LanguageDetector, max_words: int = 1
             valid_until=str(meta.get("valid_until") or ""),
             rolling=meta.get("rolling") is True,
         )
-        for position, (section, text) in enumerate(chunk_text(document.body, max_words))
+        for position, (section, text) in enumerate(pieces)
     ]
 
 

@@ -1,0 +1,203 @@
+"""Text saved from web pages and PDFs, made readable: boilerplate lines dropped, the title found, paragraphs and
+headings inferred where the file does not mark them.
+
+A page saved as text starts with what surrounded the article on screen (skip links, menus, a cookie banner, a
+breadcrumb) and ends with share buttons and the footer. Those lines are recognised by what they say in nb, nn,
+sv, da and en (`is_boilerplate`) and by where they are: only the run of short lines before the first paragraph
+of prose, and the run after the last one, are dropped; inside the text nothing is (a "Kontakt" section may be the
+answer). Paragraphs: a line that does not end a sentence and is followed by one starting in lower case is a hard
+wrap and joins the next; a short line without closing punctuation followed by prose is a heading.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+# Whole lines that are navigation, consent, sharing or footer in the Scandinavian languages and English.
+_NAV_WORDS = r"""
+meny|menu|hovedmeny|huvudmeny|hovudmeny|navigasjon|navigering|navigation|søk|sök|search|søg|
+del|dela|share|skriv ut|print|lyssna|lytt|listen|logg inn|logga in|log ind|log in|sign in|login|logg ut|logga ut|
+min side|mi side|mina sidor|min side|my page|my account|abonner|abonnér|prenumerera|subscribe|e-tjenester|e-tjänster|
+tjenester|tjänster|services|english|in english|svenska|norsk|dansk|lättläst|teckenspråk|other languages|språk|
+til toppen|till toppen|tilbake til toppen|tillbaka till toppen|back to top|to top|kopier lenke|kopiera länk|
+kopiér link|copy link|send tips|tips oss|tipsa oss|les også|les meir|les mer|läs också|läs mer|læs også|read more|
+read also|mest lest|mest läst|mest læst|most read|relaterte saker|relatert|relaterat|relaterade artiklar|related|
+kontakt|kontakt oss|kontakta oss|kontakt os|contact|contact us|om oss|om os|about|about us|om webbplatsen|
+om nettstedet|personvern|personvernerklæring|personuppgifter|integritetspolicy|privatlivspolitik|privacy|
+privacy policy|tilgjengelighet|tilgjengelighetserklæring|tillgänglighet|tillgänglighetsredogörelse|accessibility|
+nettredaktør|annonse|annons|annonce|advertisement|godta|godta alle|godkänn|godkänn alla|accepter|accepter alle|
+aksepter|acceptera|accept|accept all|avvis|avslå|avböj|afvis|reject|reject all|endast nödvändiga|
+kun nødvendige|godta nødvendige|kun nødvendige cookies|necessary only|forside|forsiden|startsida|startside|
+start|hjem|home|hem|nyheter|nyheder|news|sitemap|nettstedskart|webbkarta|facebook|twitter|linkedin|instagram|
+youtube|x|e-post|e-mail|email|rss|skip|
+""".replace("\n", "")
+NAV_LINE_RE = re.compile(rf"^(?:{_NAV_WORDS})$", re.I)
+SKIP_LINK_RE = re.compile(
+    r"^(?:hopp|hoppa|gå|spring|skip|jump|til|till|to)\b.{0,30}\b(?:innhold|innhald|innehåll|indhold|content|søk|sök|"
+    r"søgning|search|navigasjon|navigation|meny|menu|hovedinnhold|huvudinnehåll|hovudinnhald)\w*$",
+    re.I,
+)
+CONSENT_RE = re.compile(r"cookie|informasjonskapsl|kakor\b|kakorna|\bkaka\b|samtykke|samtycke|consent", re.I)
+SHARE_RE = re.compile(r"^(?:del|dela|share)(?: (?:på|pa|on|via|artikkelen|artikeln|artiklen|sidan|siden|denne siden|"
+                      r"den här sidan|this page|this article|saken))?\b", re.I)
+FOOTER_RE = re.compile(
+    r"©|\(c\) \d{4}|copyright|alle rettigheter|alla rättigheter|all rights reserved|org\.? ?nr|organisasjonsnummer|"
+    r"organisationsnummer|^(?:ansvarlig redaktør|ansvarleg redaktør|redaktør|redaktör|ansvarig utgivare|editor)\b|"
+    r"^(?:sist |senast |sidst )?(?:oppdatert|oppdatert|uppdaterad|opdateret|publisert|publicerad|publiceret|updated|"
+    r"published|granskad|sidan uppdaterades|siden ble oppdatert)\b",
+    re.I,
+)
+MENU_JOINERS = {"oss", "os", "us", "languages", "language", "&"}  # lower-case words inside menu labels ("Om oss")
+SEARCH_RE = re.compile(r"^(?:søk|sök|søg|search)(?: (?:på|i|på|in|on|this|the|nettstedet|webbplatsen|hjemmesiden|site|"
+                       r"website|her|här|her))*$", re.I)
+READ_MORE_RE = re.compile(r"^(?:les|läs|læs|read|se|see)(?: (?:mer|meir|mere|more|også|också|også|also))\b", re.I)
+BREADCRUMB_SEPARATORS_RE = re.compile(r"\s(?:›|»|>|/|\||→|·)\s")
+SENTENCE_END_RE = re.compile(r"[.!?:;…»”\"')]$")
+LIST_MARK_RE = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+TITLE_MAX_WORDS = 25
+HEADING_MAX_WORDS = 10
+
+
+def _words(line: str) -> list[str]:
+    return WORD_RE.findall(line)
+
+
+def is_boilerplate(line: str) -> bool:
+    """Whether a whole line is navigation, a consent banner, a share button, a breadcrumb or a footer line."""
+    text = line.strip().strip("|·•-–").strip()
+    if not text:
+        return False
+    words = _words(text)
+    if len(words) <= 4 and NAV_LINE_RE.match(re.sub(r"\s+", " ", text).rstrip(":.")):
+        return True
+    if len(words) <= 8 and (SKIP_LINK_RE.match(text) or SHARE_RE.match(text)):
+        return True
+    if len(words) <= 60 and CONSENT_RE.search(text):
+        return True
+    if len(words) <= 14 and FOOTER_RE.search(text):
+        return True
+    parts = BREADCRUMB_SEPARATORS_RE.split(text)
+    if len(parts) >= 3 and all(1 <= len(_words(p)) <= 4 for p in parts) and not SENTENCE_END_RE.search(text):
+        return True
+    if len(words) <= 6 and (READ_MORE_RE.match(text) or SEARCH_RE.match(text)):
+        return True
+    # A menu bar saved as one line: link labels, each capitalised (or "oss" in "Om oss"), no sentence; five or
+    # more of them, or three or more of which two are menu words (a person's name has three or four).
+    labels = text.split()
+    if 3 <= len(labels) <= 12 and not re.search(r"[.!?:;,]", text):
+        if all(w[:1].isupper() or w.lower() in MENU_JOINERS for w in labels):
+            menu_words = sum(1 for w in labels if NAV_LINE_RE.match(w))
+            if len(labels) >= 5 or menu_words >= 2:
+                return True
+    return False
+
+
+def _is_prose(line: str) -> bool:
+    """A line of running text: long, or a whole sentence."""
+    words = _words(line)
+    return len(words) > 12 or (len(words) >= 4 and bool(SENTENCE_END_RE.search(line.strip())))
+
+
+def strip_boilerplate(lines: list[str]) -> list[str]:
+    """The lines without the boilerplate before the text and after it.
+
+    Before the text: the lines up to the last boilerplate line in the opening run of short lines and boilerplate
+    (a title stands right before the text, not between menu lines). After it: everything from the first
+    boilerplate line in the closing run of short lines and boilerplate."""
+    lines = [line.rstrip() for line in lines]
+    start = 0
+    for position, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if is_boilerplate(line):
+            start = position + 1
+        elif _is_prose(line):
+            break
+    end = len(lines)
+    for position in range(len(lines) - 1, start - 1, -1):
+        line = lines[position]
+        if not line.strip():
+            continue
+        if is_boilerplate(line):
+            end = position
+        elif _is_prose(line):
+            break
+    return lines[start:end]
+
+
+def title_of(lines: list[str]) -> tuple[str, list[str]]:
+    """The title (the first line, when it reads as one) and the lines after it; ("", lines) when the text starts
+    with a paragraph."""
+    for position, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        if len(_words(text)) <= TITLE_MAX_WORDS:
+            return text.lstrip("# ").strip(), lines[position + 1 :]
+        return "", lines[position:]
+    return "", []
+
+
+def _is_heading(line: str, following: str | None) -> bool:
+    text = line.strip()
+    words = _words(text)
+    if not words or len(words) > HEADING_MAX_WORDS or LIST_MARK_RE.match(text):
+        return False
+    if re.search(r"[.,;:…]$", text) or not (text[:1].isupper() or text[:1].isdigit()):
+        return False
+    if following is None or len(_words(following)) <= len(words):
+        return False
+    return _is_prose(following) or len(_words(following)) >= 8  # running text, or the first line of wrapped text
+
+
+def structure(lines: list[str], wrapped: bool = False) -> str:
+    """Markdown-like text: inferred headings as `## ...`, paragraphs separated by blank lines.
+
+    `wrapped`: the lines are hard-wrapped (PDF text): a line that ends a sentence ends a paragraph only when it is
+    clearly shorter than a full line."""
+    rows = [line.strip() for line in lines]
+    full = statistics.median([len(r) for r in rows if len(_words(r)) > 6] or [0])
+    blocks: list[list[str]] = []
+    current: list[str] = []
+
+    def close() -> None:
+        nonlocal current
+        if current:
+            blocks.append(current)
+            current = []
+
+    for position, row in enumerate(rows):
+        if not row:
+            close()
+            continue
+        following = next((r for r in rows[position + 1 :] if r), None)
+        if row.startswith("#") or _is_heading(row, following):
+            close()
+            blocks.append(["## " + row.lstrip("# ").strip()])
+            continue
+        if current and _continues(current[-1], row, wrapped, full):
+            current[-1] = f"{current[-1]} {row}"
+        elif current and (LIST_MARK_RE.match(row) or _is_item(row) and _is_item(current[-1])):
+            current.append(row)  # list items stay lines of one paragraph
+        else:
+            close()
+            current = [row]
+    close()
+    return "\n\n".join("\n".join(block) for block in blocks)
+
+
+def _is_item(line: str) -> bool:
+    """A short line that is not a sentence of its own (a list item saved without its mark)."""
+    return bool(LIST_MARK_RE.match(line)) or (len(_words(line)) <= 15 and line[:1].islower())
+
+
+def _continues(previous: str, row: str, wrapped: bool, full: float) -> bool:
+    """Whether `row` continues the line before it (a hard wrap)."""
+    if LIST_MARK_RE.match(row):
+        return False
+    ends_sentence = bool(SENTENCE_END_RE.search(previous))
+    if wrapped:
+        return not ends_sentence or (full > 0 and len(previous) >= 0.85 * full)
+    return not ends_sentence and row[:1].islower() and len(_words(previous)) >= 8
