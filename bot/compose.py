@@ -13,6 +13,7 @@ from typing import Callable, Protocol
 from bot.i18n import Translator, ui_language
 from bot.language import readable_by
 from bot.models import Hit
+from bot.question_type import asked_for, holds
 from bot.text import sentences, stems
 
 log = logging.getLogger(__name__)
@@ -21,13 +22,6 @@ LIST_MARK_RE = re.compile(r"^\s*(?:[-*•]\s+|\d+[.)]\s+|\[[ xX]?\]\s*)")
 EMPHASIS_RE = re.compile(r"\*\*|__")
 LIST_ITEM_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S")
 LIST_HEAD_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\*\*(.+?)\*\*")
-# Questions after an amount, a number or a date: sentences holding a figure answer them best.
-QUANTITY_RE = re.compile(
-    r"\b(?:hvor (?:mye|mange|lenge|høy|stor)|kor (?:mykje|mange|lenge|høg|stor)|hur (?:mycket|många|länge|hög|stor)|"
-    r"how (?:much|many|long|high)|når|när|when|kostar?|koster|beløp|belopp|grensen?|grensa|gränsen?|prosent|procent|"
-    r"frist|minst|maks)\b",
-    re.I,
-)
 MAX_ANSWER_WORDS = 110
 PREFIX_LETTERS = 5  # question and sentence words in different languages match on their first letters
 
@@ -102,14 +96,15 @@ def answerable(hits: list[Hit]) -> list[Hit]:
 
 @dataclass(frozen=True)
 class SentenceWeights:
-    """How sentences are scored for the extractive answer (chosen on all of knowledge/eval/questions.jsonl before
-    it was split; re-tune on its tuning half only, `make eval` reports the other)."""
+    """How sentences are scored for the extractive answer (re-tune on the tuning halves only: of
+    knowledge/eval/questions.jsonl and of the NorQuAD and SweQUAD-MC questions in benchmarks/documents_eval.py;
+    `make eval` reports the other halves)."""
 
     lead: float = 1.0  # the first sentence of the best passage: the material opens each section with its answer
     continuation: float = 0.3  # the sentence after it, which usually backs the answer up
     overlap: float = 2.0  # the IDF-weighted share of the question's terms in the sentence ...
     overlap_length: float = 40.0  # ... damped for long sentences by 1 + words / this
-    figure: float = 0.5  # a sentence with a figure, when the question asks for an amount or a date
+    answer_type: float = 0.5  # a sentence holding what the question asks for: a name, a figure, a date, a list
     passage: float = 0.5  # the passage's rank: weight / (1 + rank)
     position: float = 0.03  # later sentences in a passage lose this much per position
 
@@ -122,15 +117,17 @@ def key_sentences(
     term_weight: Callable[[str], float] | None = None,
     weights: SentenceWeights = SentenceWeights(),
 ) -> list[str]:
-    """The lead sentence of the best passage plus the sentences of the same document that share most with the
-    question (terms weighted by `term_weight`, e.g. their IDF), in reading order. Figures count extra when the
-    question asks for an amount or a date. Sentences from other documents are never mixed in."""
+    """The sentences of the best document that answer the question best, in reading order: those sharing most
+    with the question (terms weighted by `term_weight`, e.g. their IDF; across languages terms match on their
+    first letters), holding what the question asks for (a name after "who", a figure after "how much", a date
+    after "when"), from its best passages; the lead sentence of the best passage counts extra. Sentences from
+    other documents are never mixed in."""
     w = weights
     best_doc = hits[0].chunk.doc_id
     weigh = term_weight or (lambda term: 1.0)
     wanted = {s: weigh(s) for s in stems(question, lang) if len(s) > 2}
     total = sum(wanted.values()) or 1.0
-    wants_figure = bool(QUANTITY_RE.search(question))
+    kind = asked_for(question)
     candidates: list[tuple[float, int, int, str]] = []
     for rank, hit in enumerate(hits):
         if hit.chunk.doc_id != best_doc:
@@ -139,8 +136,8 @@ def key_sentences(
             n_words = len(sentence.split())
             overlap = _overlap(wanted, set(stems(sentence, hit.chunk.lang))) / total
             lead = (w.lead if position == 0 else w.continuation if position == 1 else 0.0) if rank == 0 else 0.0
-            figure = w.figure if wants_figure and any(ch.isdigit() for ch in sentence) else 0.0
-            score = (lead + w.overlap * overlap / (1.0 + n_words / w.overlap_length) + figure
+            typed = w.answer_type if holds(kind, sentence, question) else 0.0
+            score = (lead + w.overlap * overlap / (1.0 + n_words / w.overlap_length) + typed
                      + w.passage / (1 + rank) - w.position * position)
             candidates.append((score, rank, position, sentence))
     chosen: list[tuple[int, int, str]] = []

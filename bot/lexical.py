@@ -6,6 +6,7 @@ import bisect
 import math
 import os
 import pickle
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +14,32 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from bot.text import TOKENIZER_VERSION, content_words, search_terms, stem_word
+from bot.text import PREFIX_LETTERS as PREFIX_TERM_LETTERS
+from bot.text import STOP_WORDS, TOKENIZER_VERSION, content_words, search_terms, stem_word
 
 # Stemmers a query word is also tried with when measuring coverage (see `LexicalIndex.coverage`).
 COVERAGE_STEMMERS = ("nb", "sv")
 PREFIX_LETTERS = 6  # coverage: an unknown stem matches indexed stems sharing this many first letters
+
+
+# Written alike in every language: a capitalised word inside a sentence (a name: "Merkur", "Helene Fossenholm",
+# "Ranheim"), an acronym ("NAV", "SLU", "EØS") or a number with four or more digits (a year, an amount).
+NAME_RE = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-ZÆØÅÄÖÉÜ]\w*)|\b([A-ZÆØÅÄÖ]{2,}\w*)\b|\b(\d{4,})\b")
+NAME_STEMMERS = ("nb", "sv", "da", "en")
+
+
+def name_terms(query: str) -> set[str]:
+    """The indexed terms a name, an acronym or a year in `query` can have in material of any language: the word
+    stemmed by each language's stemmer, and its first letters for a long word (see `search_terms`)."""
+    terms: set[str] = set()
+    for match in NAME_RE.finditer(query.strip()):
+        word = next(g for g in match.groups() if g).lower()
+        if word in STOP_WORDS or len(word) < 3:
+            continue
+        terms |= {stem for lang in NAME_STEMMERS if len(stem := stem_word(word, lang)) >= min(4, len(word))}
+        if len(word) > PREFIX_TERM_LETTERS:
+            terms.add(f"#{word[:PREFIX_TERM_LETTERS]}")
+    return terms
 
 
 @dataclass
@@ -73,13 +95,17 @@ class LexicalIndex:
 
     def scores(self, query: str, lang: str) -> np.ndarray:
         """BM25 score of every document for `query` (stemmed as `lang`)."""
+        return self.term_scores(set(search_terms(query, lang)))
+
+    def term_scores(self, terms: Iterable[str]) -> np.ndarray:
+        """BM25 score of every document for indexed terms given as they are."""
         n = len(self.ids)
         total = np.zeros(n, dtype=np.float32)
         if n == 0:
             return total
         avg_len = float(self.doc_len.mean()) or 1.0
         norm = self.k1 * (1.0 - self.b + self.b * self.doc_len / avg_len)
-        for term in set(search_terms(query, lang)):
+        for term in set(terms):
             posting = self.postings.get(term)
             if posting is None:
                 continue
@@ -154,9 +180,12 @@ class LexicalIndex:
             found.add(term)
         return found
 
-    def search(self, query: str, lang: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
-        """Top `k` (id, score) pairs with a positive score; `allowed` is an optional boolean mask."""
-        scores = self.scores(query, lang)
+    def search(
+        self, query: str, lang: str, k: int, allowed: np.ndarray | None = None, terms: Iterable[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Top `k` (id, score) pairs with a positive score; `allowed` is an optional boolean mask; `terms` (indexed
+        terms as they are, e.g. from `name_terms`) replace the query's own."""
+        scores = self.scores(query, lang) if terms is None else self.term_scores(terms)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         if not len(scores):

@@ -10,6 +10,7 @@ import numpy as np
 
 from bot.country import foreign_country
 from bot.language import readable_by
+from bot.lexical import name_terms
 from bot.models import Chunk, Filters, Hit
 from bot.snapshot import IndexSnapshot
 from bot.store import VectorStore
@@ -123,15 +124,20 @@ class Retriever:
         if query_vector is None:
             query_vector = self.embed_query(query)
         dense = snapshot.dense_search(query_vector, self.weights.depth, snapshot.mask(None, filters))
-        # Stems only compare within one written language: lexical evidence is read from material in the
-        # asker's language (and its close neighbours); material in other languages is reached by the dense side.
-        # A question about the other country opens all material to it: its names and agencies match as written.
+        # Stems only compare within one written language: the whole question is read lexically against material
+        # in the asker's language (and its close neighbours). Names, acronyms and years are written alike in every
+        # language, so material in other languages is searched for those ("Merkur", "SLU", "2016"); the rest of it
+        # is reached by the dense side. A question about the other country opens all material to the whole
+        # question: its names and agencies match as written.
         abroad = foreign_country(query, lang)
         mask = snapshot.mask(None if abroad else readable_by(lang), filters)
-        lexical = [
-            (snapshot.chunks[i], score)
-            for i, score in snapshot.lexical.search(query, lang, self.weights.depth, mask)
-        ]
+        found = snapshot.lexical.search(query, lang, self.weights.depth, mask)
+        names = set() if abroad else name_terms(query)
+        if names:
+            others = snapshot.mask(None, filters) & ~mask
+            found = sorted(found + snapshot.lexical.search(query, lang, self.weights.depth, others, names),
+                           key=lambda pair: -pair[1])[: self.weights.depth]
+        lexical = [(snapshot.chunks[i], score) for i, score in found]
         return Candidates(dense, lexical, snapshot.lexical.specificity(query, lang), abroad)
 
     def fuse(self, candidates: "Candidates", lang: str, k: int, weights: FusionWeights | None = None) -> list[Hit]:
