@@ -148,13 +148,19 @@ class Assistant:
 
     def _retrieve(self, snapshot: IndexSnapshot, text: str, lang: str, question: Question) -> tuple[list[Hit], bool]:
         hits = self._usable(self.retriever.search(snapshot, text, lang, self.policy.k, question.filters))
-        return hits, bool(hits) and self._covered(snapshot, text, lang, max(h.dense for h in hits))
+        return hits, bool(hits) and self._covered(snapshot, text, lang, hits)
 
-    def _covered(self, snapshot: IndexSnapshot, text: str, lang: str, best_dense: float) -> bool:
+    def _covered(self, snapshot: IndexSnapshot, text: str, lang: str, hits: list[Hit]) -> bool:
+        """Whether the material covers the question: judged on the evidence, whatever language it is in."""
         policy = self.policy
+        best_dense = max(h.dense for h in hits)
         if not snapshot.has_material_in(readable_by(lang)):
             return best_dense >= policy.cross_lingual_threshold
         if best_dense >= policy.confidence_threshold:
+            return True
+        # The best passage is in a language the asker does not write (a Danish page for a Swedish question):
+        # similarity across languages runs lower than within one, so it is held to the cross-lingual bar.
+        if hits[0].chunk.lang not in readable_by(lang) and hits[0].dense >= policy.cross_lingual_threshold:
             return True
         return best_dense >= policy.supported_threshold and snapshot.coverage(text, lang) >= policy.coverage_threshold
 

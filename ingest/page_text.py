@@ -79,7 +79,8 @@ def is_boilerplate(line: str) -> bool:
     if len(words) <= 14 and FOOTER_RE.search(text):
         return True
     parts = BREADCRUMB_SEPARATORS_RE.split(text)
-    if len(parts) >= 3 and all(1 <= len(_words(p)) <= 4 for p in parts) and not SENTENCE_END_RE.search(text):
+    crumbs = 2 if re.search(r"\s[›»→]\s", text) else 3  # "Forside › Prosjekter"; "a / b" needs three parts
+    if len(parts) >= crumbs and all(1 <= len(_words(p)) <= 4 for p in parts) and not SENTENCE_END_RE.search(text):
         return True
     if len(words) <= 6 and (READ_MORE_RE.match(text) or SEARCH_RE.match(text)):
         return True

@@ -58,7 +58,7 @@ def test_a_danish_page_answers_a_swedish_question_with_a_note(runtime):
 
 
 def test_a_project_name_reaches_a_norwegian_page_from_swedish(runtime):
-    answer = runtime.assistant.answer(Question(text="Vem leder Grønt belte?"))
+    answer = runtime.assistant.answer(Question(text="Vem är det som leder projektet Grønt belte?"))
     assert answer.language == "sv" and answer.confident
     assert answer.sources[0].title == "Grønt belte: sosiale entreprenører på tvers av grensen"
     assert "Kari Nordmann" in answer.answer

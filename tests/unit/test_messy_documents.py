@@ -140,7 +140,7 @@ def test_docx_headings_stay_headings(tmp_path: Path):
 
 
 @pytest.mark.parametrize("line", ["Hopp til hovedinnhold", "Skip to main content", "Hoppa till innehåll", "Meny",
-                                  "Startsida › Privatperson › Arbete", "Dela på LinkedIn", "© 2024 Mediehuset AS",
+                                  "Startsida › Privatperson › Arbete", "Forside › Prosjekter", "Dela på LinkedIn", "© 2024 Mediehuset AS",
                                   "Godkänn alla", "Nyheter Sport Kultur Debatt Økonomi", "Les mer om personvern"])
 def test_boilerplate_lines(line: str):
     assert is_boilerplate(line)
