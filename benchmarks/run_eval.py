@@ -1,5 +1,6 @@
 """`make eval`: retrieval on the public dev sets (fused vs dense vs lexical), language identification,
-and the project's own question set (recall@3, fact coverage, mentor match, declines)."""
+the project's own question set (recall@3, fact coverage, mentor match, declines) and, when an LLM is configured,
+the generated answers next to the extractive ones (benchmarks/answer_quality.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from benchmarks import documents_eval
 from benchmarks.article_files import VARIANTS
 from benchmarks.embedding_cache import CachingEmbedder
+from benchmarks.answer_quality import SKIPPED, answer_quality, render_answer_quality
 from benchmarks.facts import fact_coverage
 from benchmarks.langid_eval import language_id, render_language_id
 from benchmarks.question_split import SPLITS, split_of
@@ -65,6 +67,21 @@ def own_questions(store: Path, vector_cache: Path | None = None) -> dict:
     return {"questions": len(rows)} | {half: _table(per_half[half]) for half in SPLITS}
 
 
+def generated_answers(store: Path) -> dict | None:
+    """The answer-quality run for the LLM configured in the environment or `.env` (None, with a line saying it
+    was skipped, when there is none)."""
+    settings = Settings(veiviser_store=store)
+    if not settings.llm:
+        print(SKIPPED, flush=True)
+        return None
+    runtime = build_runtime(settings)
+    try:
+        _ingest(runtime, settings)
+        return answer_quality(runtime, QUESTIONS)
+    finally:
+        runtime.close()
+
+
 def _ingest(runtime, settings: Settings) -> None:  # noqa: ANN001 - a Runtime
     """Bring the knowledge store up to date with the knowledge folders (through the runtime's own ingest when it
     has one, so that its content cache sees the result)."""
@@ -115,7 +132,15 @@ def main() -> None:
                              "half; tune thresholds and weights on the tuning half only); both are in the JSON")
     parser.add_argument("--own-only", action="store_true",
                         help="only the own questions (a quick loop while tuning on --split tune)")
+    parser.add_argument("--answers-only", action="store_true",
+                        help="only the answer-quality run of the configured LLM (a quick loop while editing prompts/)")
     args = parser.parse_args()
+    if args.answers_only:
+        quality = generated_answers(args.knowledge_store)
+        print(json.dumps(quality, indent=2, ensure_ascii=False) if quality else "")
+        if quality:
+            print("\n".join(render_answer_quality(quality)))
+        return
     if args.readme and args.split != "report":
         parser.error("the README shows the reporting half only; use --split tune without --readme")
     results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
@@ -124,12 +149,15 @@ def main() -> None:
         results["language_id"] = language_id(args.shared, QUESTIONS)
         results["documents"] = {v: documents_eval.evaluate(args.shared, args.store, v) for v in VARIANTS}
     results["own_questions"] = own_questions(args.knowledge_store, args.store / "documents" / "passage-vectors.sqlite3")
+    results["own_questions"] = own_questions(args.knowledge_store)
+    results["answer_quality"] = generated_answers(args.knowledge_store)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if results.get("documents"):
         print("\n" + "\n".join(documents_eval.render(results["documents"], args.split)))
     if results["own_questions"]:  # the table of the chosen half, and on stdout only the other half too
         for half in sorted(SPLITS, key=lambda h: h != args.split):
             print("\n" + "\n".join(render_own_questions(results["own_questions"], half)))
+    print("\n" + "\n".join(render_answer_quality(results["answer_quality"])))
     if args.readme:
         replace_section(args.readme, "eval", render(results, "report"))
 
@@ -155,6 +183,7 @@ def render(r: dict, split: str = "report") -> str:
         lines += documents_eval.render(r["documents"], split)
     if r["own_questions"]:
         lines += [""] + render_own_questions(r["own_questions"], split)
+    lines += [""] + render_answer_quality(r.get("answer_quality"))
     return "\n".join(lines)
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Callable
 
 from bot import calls, smalltalk
-from bot.compose import Composer
+from bot.budget import NOTES as BUDGET_NOTES, TokenBudget
+from bot.compose import Composer, Composition
 from bot.country import follow_up_query
 from bot.i18n import N_, Translator
 from bot.language import LanguageDetector, readable_by
+from bot.llm import LLMFailure
 from bot.mentors import Mentor, match_mentors, topic_of, topic_weights
 from bot.models import Answer, Chunk, Hit, ModulePointer, OrganisationRef, Question, Source
 from bot.organisations import Organisation, match_organisations
@@ -33,6 +35,21 @@ NOTICES = {
     "unavailable": N_("Veiviser is temporarily unavailable. Please try again in a few minutes."),
 }
 FOLLOW_UP_WORDS = 12  # a question this short may lean on the previous one ("og i Sverige?")
+CONDENSE_WORDS = 25  # with a language model, a question this short in a conversation is condensed before retrieval
+
+
+@dataclass
+class Generation:
+    """What one question's language-model work shares: the deadline (set by the first model call), the
+    conversation so far, whether today's budget allows it (`over_budget` names the exhausted one), the condensed
+    question and the tokens spent."""
+
+    deadline: float | None = None
+    history: list[tuple[str, str]] = field(default_factory=list)
+    over_budget: str | None = None
+    condensed: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,7 @@ class Assistant:
         policy: AnswerPolicy,
         today: dt.date | None = None,
         organisations: list[Organisation] | None = None,
+        budget: TokenBudget | None = None,
     ) -> None:
         self.retriever = retriever
         self.detector = detector
@@ -77,10 +95,12 @@ class Assistant:
         self.policy = policy
         self._today = today
         self.organisations = organisations or []
+        self.budget = budget
 
-    def answer(self, question: Question) -> Answer:
+    def answer(self, question: Question, on_text: Callable[[str], None] | None = None) -> Answer:
         """Answer one question in the asker's language from one snapshot of the material; never raises for bad
-        input (a failing store or database does raise: the caller reports it as unavailable)."""
+        input (a failing store or database does raise: the caller reports it as unavailable). With a language
+        model, `on_text` receives the answer's text while it is written (for channels that stream)."""
         question = replace(question, text=clean_text(question.text).strip())
         text = question.text
         lang = self.language_of(question)
@@ -95,8 +115,10 @@ class Assistant:
         listed = self._calls_answer(snapshot, question, lang)
         if listed is not None:
             return self._record(question, listed)
-        hits, confident = self._retrieve(snapshot, text, lang, question)
-        if not confident and len(words(text)) <= FOLLOW_UP_WORDS:
+        generation = self._generation(question, lang)
+        search = generation.condensed if generation and generation.condensed else text
+        hits, confident = self._retrieve(snapshot, search, lang, question)
+        if not confident and search == text and len(words(text)) <= FOLLOW_UP_WORDS:
             previous = self._previous_question(question)
             if previous:  # a follow-up ("og i Sverige?") is read together with the question before it
                 hits, confident = self._retrieve(snapshot, follow_up_query(previous, text), lang, question)
@@ -105,27 +127,87 @@ class Assistant:
         )
         organisations = self._organisations(topic_weights(hits if confident else []), lang, question)
         if not confident:
-            reply = self.translator.translate(
-                lang,
-                "I did not find this in the course material, so I will not guess. A mentor can help you further, "
-                "and I have passed your question on to the team.",
-            )
-            answer = Answer(text, lang, reply, False, mentors=[m.ref() for m in mentors], kind="declined",
-                            organisations=organisations)
-            return self._record(question, answer)
-        composition = self.composer.compose(text, lang, hits, snapshot.term_weight)
+            declined = self._declined(text, lang, mentors, organisations)
+            return self._record(question, self._with_usage(declined, generation))
+        if generation is None:
+            composition = self.composer.compose(text, lang, hits, snapshot.term_weight)
+        else:
+            composition = self._generated(text, lang, hits, snapshot, generation, on_text)
+            if composition.kind == "declined":  # the model found the passages do not answer it
+                declined = self._declined(text, lang, mentors, organisations)
+                return self._record(question, self._with_usage(declined, generation))
         answer = Answer(
             question=text,
             language=lang,
             answer=composition.text,
             confident=True,
-            sources=self._sources(hits, composition.quoted),
+            sources=self._sources(hits, composition.quoted, composition.cited),
             mentors=[m.ref() for m in mentors],
             read_next=self._read_next(snapshot, hits, lang),
             composer=composition.composer,
             organisations=organisations,
         )
-        return self._record(question, answer)
+        if composition.kind == "clarify":
+            answer = replace(answer, kind="clarify", sources=[], read_next=[])
+        answer = replace(answer, citations=list(composition.citations))
+        return self._record(question, self._with_usage(answer, generation))
+
+    def _declined(self, text: str, lang: str, mentors: list[Mentor], organisations: list[OrganisationRef]) -> Answer:
+        reply = self.translator.translate(
+            lang,
+            "I did not find this in the course material, so I will not guess. A mentor can help you further, "
+            "and I have passed your question on to the team.",
+        )
+        return Answer(text, lang, reply, False, mentors=[m.ref() for m in mentors], kind="declined",
+                      organisations=organisations)
+
+    def _generation(self, question: Question, lang: str) -> Generation | None:
+        """The language-model context of a question (None without a model): today's budget, the conversation's
+        history and, for a short question in a conversation, its condensed standalone form."""
+        writer = getattr(self.composer, "writer", None)
+        if writer is None:
+            return None
+        generation = Generation()
+        generation.over_budget = self.budget.exceeded(question) if self.budget is not None else None
+        if self.records is None or not question.conversation_id or generation.over_budget:
+            return generation
+        history = self._safely(self.records.history, question.channel, question.conversation_id,
+                               self.policy.history_turns) or []
+        generation.history = [(h.question, h.answer) for h in history]
+        if generation.history and len(words(question.text)) <= CONDENSE_WORDS:
+            generation.deadline = writer.deadline()
+            try:
+                condensed = writer.condense(question.text, lang, generation.history, generation.deadline)
+            except LLMFailure as failure:
+                log.warning("condensing a follow-up failed (%s); searching for it as asked", failure.reason)
+                generation.prompt_tokens += failure.prompt_tokens
+                generation.completion_tokens += failure.completion_tokens
+            else:
+                generation.prompt_tokens += condensed.prompt_tokens
+                generation.completion_tokens += condensed.completion_tokens
+                if condensed.text.strip().lower() != question.text.strip().lower():
+                    generation.condensed = condensed.text
+        return generation
+
+    def _generated(self, text: str, lang: str, hits: list[Hit], snapshot: IndexSnapshot, generation: Generation,
+                   on_text: Callable[[str], None] | None) -> Composition:
+        """The model's answer (or the extractive one with a note when today's budget is used up)."""
+        composition = self.composer.compose(
+            text, lang, hits, snapshot.term_weight, history=generation.history, deadline=generation.deadline,
+            on_text=on_text, generate=not generation.over_budget)
+        generation.prompt_tokens += composition.prompt_tokens
+        generation.completion_tokens += composition.completion_tokens
+        if generation.over_budget:
+            note = self.translator.translate(lang, BUDGET_NOTES[generation.over_budget])
+            composition = replace(composition, text=f"{composition.text}\n\n{note}", composer="extractive-budget")
+        return composition
+
+    @staticmethod
+    def _with_usage(answer: Answer, generation: Generation | None) -> Answer:
+        if generation is None:
+            return answer
+        return replace(answer, condensed=generation.condensed, prompt_tokens=generation.prompt_tokens,
+                       completion_tokens=generation.completion_tokens)
 
     def language_of(self, question: Question) -> str:
         """The answer language: an explicit choice (the request's, then the user's stored preference), else the
@@ -229,15 +311,17 @@ class Assistant:
         modules.sort(key=lambda c: (order.get(c.lang, 99), c.doc_id))
         return [ModulePointer(c.doc_id, c.title, c.module or 0, self._link(c)) for c in modules[:1]]
 
-    def _sources(self, hits: list[Hit], quoted: str | None) -> list[Source]:
-        """One source per document, best first; the document the answer quotes leads."""
+    def _sources(self, hits: list[Hit], quoted: str | None, cited: tuple[str, ...] = ()) -> list[Source]:
+        """One source per document, best first; the document the answer quotes leads. A generated answer's cited
+        documents come first, in the order its markers number them ([1] is the first), and all of them stay."""
         sources: dict[str, Source] = {}
-        for hit in sorted(hits, key=lambda h: h.chunk.doc_id != quoted):
+        order = {doc: position for position, doc in enumerate(cited)}
+        for hit in sorted(hits, key=lambda h: (order.get(h.chunk.doc_id, len(order)), h.chunk.doc_id != quoted)):
             c = hit.chunk
             if c.doc_id not in sources:
                 module = str(c.module) if c.module else None
                 sources[c.doc_id] = Source(c.doc_id, c.title, c.path, c.url, module, round(hit.score, 6))
-        return list(sources.values())[: self.policy.max_sources]
+        return list(sources.values())[: max(self.policy.max_sources, len(cited))]
 
     def _read_next(self, snapshot: IndexSnapshot, hits: list[Hit], lang: str) -> list[ModulePointer]:
         """Course modules behind the best hits, in the asker's language when that version exists."""

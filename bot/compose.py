@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
-from pathlib import Path
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable
 
-from bot.i18n import Translator, ui_language
+from bot import metrics
+from bot.i18n import Translator
 from bot.language import readable_by
-from bot.models import Hit
+from bot.llm import LLMFailure
+from bot.models import Citation, Hit
 from bot.question_type import asked_for, holds
 from bot.text import sentences, stems
+
+if TYPE_CHECKING:
+    from bot.generate import AnswerWriter
 
 log = logging.getLogger(__name__)
 CHECKBOX_RE = re.compile(r"^\s*(?:[-*•]\s*)?\[[ xX]?\]")
@@ -31,6 +35,12 @@ class Composition:
     text: str
     composer: str  # "extractive" | "llm" | "extractive-fallback"
     quoted: str | None = None  # the document an extractive answer quotes (it leads the answer's sources)
+    kind: str = "answer"  # a model may also decline ("declined") or ask back ("clarify")
+    citations: tuple[Citation, ...] = ()  # a generated answer: which document backs which sentence
+    cited: tuple[str, ...] = ()  # the documents a generated answer cites, [1] first
+    reason: str | None = None  # why the model's answer was not used (extractive-fallback)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
 
 def _clean(sentence: str) -> str:
@@ -153,29 +163,42 @@ def key_sentences(
     return [sentence for _, _, sentence in sorted(chosen)]
 
 
-class ChatModel(Protocol):
-    def invoke(self, messages: list) -> object: ...
-
-
 class Composer:
-    """Writes the answer text: through the LLM when one is configured, else extractively."""
+    """Writes the answer text: through the language model when one is configured (`writer`), else extractively;
+    the extractive answer is also the fallback whenever the model's reply cannot be used."""
 
-    def __init__(self, translator: Translator, llm: ChatModel | None = None, prompts_dir: Path | None = None) -> None:
+    def __init__(self, translator: Translator, writer: "AnswerWriter | None" = None) -> None:
         self.translator = translator
-        self.llm = llm
-        self.prompts_dir = prompts_dir
+        self.writer = writer
+
+    @property
+    def generates(self) -> bool:
+        """Whether answers are written by a language model."""
+        return self.writer is not None
 
     def compose(
-        self, question: str, lang: str, hits: list[Hit], term_weight: Callable[[str], float] | None = None
+        self, question: str, lang: str, hits: list[Hit], term_weight: Callable[[str], float] | None = None, *,
+        history: list[tuple[str, str]] | None = None, deadline: float | None = None,
+        on_text: Callable[[str], None] | None = None, generate: bool = True,
     ) -> Composition:
-        """The answer text; `term_weight` tells how telling a stemmed question term is (the snapshot's IDF)."""
-        if self.llm is not None:
-            try:
-                return Composition(self._with_llm(question, lang, hits), "llm")
-            except Exception as exc:  # noqa: BLE001 - any LLM failure falls back to the extractive answer
-                log.warning("LLM failed (%s); answering extractively", exc.__class__.__name__)
-                return self._extractive(question, lang, hits, term_weight, "extractive-fallback")
-        return self._extractive(question, lang, hits, term_weight, "extractive")
+        """The answer text; `term_weight` tells how telling a stemmed question term is (the snapshot's IDF). With a
+        model (and `generate`), `history` holds the conversation's earlier (question, answer) pairs, `deadline` the
+        monotonic time all model calls must finish by, and `on_text` receives the text while it streams."""
+        if self.writer is None or not generate:
+            return self._extractive(question, lang, hits, term_weight, "extractive")
+        try:
+            written = self.writer.write(question, lang, hits, history or [],
+                                        deadline if deadline is not None else self.writer.deadline(), on_text)
+        except LLMFailure as failure:
+            log.warning("LLM answer not used (%s); answering extractively", failure.reason)
+            metrics.llm_fallback(failure.reason)
+            fallback = self._extractive(question, lang, hits, term_weight, "extractive-fallback")
+            return replace(fallback, reason=failure.reason, prompt_tokens=failure.prompt_tokens,
+                           completion_tokens=failure.completion_tokens)
+        g = written.grounded
+        return Composition(g.text, "llm", g.cited_docs[0] if g.cited_docs else None, kind=g.kind,
+                           citations=g.citations, cited=g.cited_docs, prompt_tokens=written.prompt_tokens,
+                           completion_tokens=written.completion_tokens)
 
     def _extractive(
         self, question: str, lang: str, hits: list[Hit], term_weight: Callable[[str], float] | None, composer: str
@@ -201,25 +224,3 @@ class Composer:
             until = self.translator.date(lang, dt.date.fromisoformat(best.valid_until))
             parts.append(self.translator.translate(lang, "This material is valid until {date}; check the source for changes.", date=until))
         return "\n".join(p for p in parts if p)
-
-    def _with_llm(self, question: str, lang: str, hits: list[Hit]) -> str:
-        from langchain_core.messages import HumanMessage, SystemMessage
-
-        template = self._prompt("answer", lang)
-        context = "\n\n".join(
-            f"[{i}] {h.chunk.title} — {h.chunk.section}\n{h.chunk.text}" for i, h in enumerate(hits[:5], start=1)
-        )
-        system, _, human = template.partition("\n---\n")
-        reply = self.llm.invoke(
-            [SystemMessage(system.strip()), HumanMessage(human.strip().format(question=question, context=context))]
-        )
-        text = str(getattr(reply, "content", reply)).strip()
-        if not text:
-            raise ValueError("the LLM returned an empty answer")
-        return text
-
-    def _prompt(self, purpose: str, lang: str) -> str:
-        if self.prompts_dir is None:
-            raise FileNotFoundError("no prompts folder configured")
-        path = self.prompts_dir / f"{purpose}.{ui_language(lang)}.txt"
-        return path.read_text("utf-8")

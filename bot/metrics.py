@@ -27,7 +27,8 @@ ANSWER_SECONDS = Histogram("veiviser_answer_seconds", "Time to an answer (or not
 UNAVAILABLE = Counter("veiviser_unavailable", "Questions answered with 'temporarily unavailable', by the part down",
                       ["part"])
 UNRECORDED_TURNS = Counter("veiviser_unrecorded_turns", "Answers sent whose turn could not be recorded", ["channel"])
-LLM_CALLS = Counter("veiviser_llm_calls", "Calls to the LLM by provider and outcome (ok, error, timeout)",
+LLM_CALLS = Counter("veiviser_llm_calls",
+                    "Calls to the LLM by provider and outcome (ok, timeout, server_error, uncited, ...)",
                     ["provider", "outcome"])
 LLM_SECONDS = Histogram("veiviser_llm_call_seconds", "LLM call latency by provider", ["provider"],
                         buckets=LATENCY_BUCKETS)
@@ -57,10 +58,12 @@ def unrecorded_turn(channel: str) -> None:
     UNRECORDED_TURNS.labels(channel or "unknown").inc()
 
 
-def llm_call(provider: str, outcome: str, seconds: float) -> None:
-    """One call to the LLM: `outcome` is ok, error or timeout."""
+def llm_call(provider: str, outcome: str, seconds: float | None) -> None:
+    """One call to the LLM: `outcome` is ok or why its reply was not used (bot.llm_stats.OUTCOMES); `seconds` is
+    None for a call that never reached the model (a missing prompt file)."""
     LLM_CALLS.labels(provider, outcome).inc()
-    LLM_SECONDS.labels(provider).observe(seconds)
+    if seconds is not None:
+        LLM_SECONDS.labels(provider).observe(seconds)
 
 
 def llm_fallback(reason: str) -> None:

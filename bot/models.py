@@ -109,6 +109,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A sentence of a generated answer and the source that backs it (`source` is an id from `Answer.sources`;
+    `passage` the chunk it was cited from)."""
+
+    source: str
+    text: str
+    passage: str = ""
+
+
+@dataclass(frozen=True)
 class MentorRef:
     name: str
     organisation: str
@@ -148,11 +158,15 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     mentors: list[MentorRef] = field(default_factory=list)
     read_next: list[ModulePointer] = field(default_factory=list)
-    kind: str = "answer"  # answer | smalltalk | declined | error
+    kind: str = "answer"  # answer | smalltalk | declined | clarify | error
     composer: str = "extractive"
     turn_id: str | None = None  # the recorded turn (feedback points at it); None when it could not be recorded
     error: str | None = None  # for kind "error": empty | too_long | timeout | failed | unavailable
     organisations: list[OrganisationRef] = field(default_factory=list)  # support organisations that fit the question
+    citations: list[Citation] = field(default_factory=list)  # a generated answer: which source backs which sentence
+    condensed: str | None = None  # a follow-up rewritten as a standalone question (what was searched for)
+    prompt_tokens: int = 0  # language-model tokens spent on this turn
+    completion_tokens: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` / `POST /api/ask` object (stable contract, extended only by adding)."""
@@ -169,4 +183,5 @@ class Answer:
             "turn_id": self.turn_id,
             "error": self.error,
             "organisations": [asdict(o) for o in self.organisations],
+            "citations": [{"source": c.source, "text": c.text} for c in self.citations],
         }

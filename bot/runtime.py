@@ -18,9 +18,13 @@ from bot.i18n import Translator
 from bot.knowledge_index import KnowledgeIndex
 from bot.language import LanguageDetector
 from bot.live_index import LiveIndex
-from bot.llm import make_chat_model
+from bot.budget import TokenBudget
+from bot.generate import AnswerWriter
+from bot.llm import ChatClient, make_chat_model
+from bot.llm_stats import LLMStats
 from bot.mentors import load_mentors
 from bot.organisations import load_organisations
+from bot.prompts import Prompts
 from bot.retrieval import Retriever
 from bot.settings import Settings
 from bot.store import make_chroma_client
@@ -49,6 +53,7 @@ class Runtime:
     answers: AnswerService
     ingest: IngestCoordinator
     health: DependencyMonitor
+    llm_stats: LLMStats | None = None  # the language model's recent calls and errors (None without a model)
 
     def close(self) -> None:
         self.health.stop()
@@ -114,7 +119,9 @@ def build_runtime(
     detector = LanguageDetector()
     translator = Translator()
     retriever = Retriever(index.vectors, live, max_embedded_chars=settings.max_embedded_chars)
-    composer = Composer(translator, llm if llm is not None else make_chat_model(settings), settings.prompts_dir)
+    model = llm if llm is not None else make_chat_model(settings)
+    llm_stats = LLMStats(observer=llm_metrics(settings)) if model is not None else None
+    composer = Composer(translator, make_writer(settings, model, llm_stats) if model is not None else None)
     assistant = Assistant(
         retriever,
         detector,
@@ -133,6 +140,7 @@ def build_runtime(
             history_turns=settings.history_turns,
         ),
         organisations=load_organisations(settings.organisations_file),
+        budget=TokenBudget(records, settings.llm_daily_tokens_per_user, settings.llm_daily_tokens),
     )
     health = DependencyMonitor(dependency_checks(settings, index, records), poll_s=settings.health_poll_s)
     answers = AnswerService(assistant, settings.answer_workers, settings.answer_deadline_s, health)
@@ -148,7 +156,7 @@ def build_runtime(
         on_done=ingested,
     )
     return Runtime(settings, index.embedder, index, live, records, detector, translator, retriever, assistant,
-                   answers, ingest, health)
+                   answers, ingest, health, llm_stats)
 
 
 def dependency_checks(settings: Settings, index: KnowledgeIndex, records: "Records") -> dict:
@@ -182,7 +190,29 @@ def llm_base_url(settings: Settings) -> str:
     from bot.llm import OPENAI_COMPATIBLE
 
     provider = settings.llm.partition(":")[0]
+    if provider not in OPENAI_COMPATIBLE:  # Anthropic's API is not checked this way
+        return ""
     if settings.llm_base_url:
         return settings.llm_base_url
     return {"openai": "https://api.openai.com/v1"}.get(provider) or OPENAI_COMPATIBLE.get(provider, "")
+
+
+def llm_metrics(settings: Settings):  # noqa: ANN201 - an LLMStats observer
+    """Every model call counted in the Prometheus metrics too, by provider and outcome."""
+    provider = settings.llm.partition(":")[0]
+
+    def observe(outcome: str, seconds: float | None) -> None:
+        metrics.llm_call(provider, outcome, seconds)
+    return observe
+
+
+def make_writer(settings: Settings, model, stats: LLMStats) -> AnswerWriter:  # noqa: ANN001 - a LangChain chat model
+    """The answer writer over `model`, with the prompts folder checked once at start-up."""
+    prompts = Prompts(settings.prompts_dir)
+    missing = prompts.missing()
+    if missing:
+        raise ValueError(f"LLM is set but the prompts folder {settings.prompts_dir} lacks {', '.join(missing)}; "
+                         "restore them (see prompts/README.md) or set PROMPTS_DIR.")
+    client = ChatClient(model, stats, settings.llm_timeout_s, settings.llm_retries)
+    return AnswerWriter(client, prompts, settings.llm_passages, settings.llm_deadline_s)
 

@@ -8,13 +8,9 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.prompts import bundled_prompts
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _bundled_prompts() -> Path:
-    """`prompts/` of the source tree, or the copy an installed wheel carries inside the package (bot/prompts)."""
-    source = PROJECT_ROOT / "prompts"
-    return source if source.is_dir() else Path(__file__).resolve().parent / "prompts"
 
 
 class Settings(BaseSettings):
@@ -27,7 +23,7 @@ class Settings(BaseSettings):
     knowledge_dirs: list[Path] = Field(default_factory=lambda: [PROJECT_ROOT / "knowledge"])
     mentors_file: Path = PROJECT_ROOT / "knowledge" / "mentors.yaml"
     organisations_file: Path = PROJECT_ROOT / "knowledge" / "organisations.yaml"  # support organisations directory
-    prompts_dir: Path = Field(default_factory=_bundled_prompts)
+    prompts_dir: Path = Field(default_factory=bundled_prompts)
     chroma_host: str = ""
     chroma_port: int = 8000
     database_url: str = ""  # default: sqlite in the store folder; postgresql+psycopg://... for PostgreSQL
@@ -48,11 +44,19 @@ class Settings(BaseSettings):
     embedder_base_url: str = ""
     embedder_api_key: SecretStr = SecretStr("")
 
-    # LLM: "provider:model" (e.g. "openai:gpt-4o-mini"); empty = extractive answers
+    # LLM: "provider:model" (e.g. "openai:gpt-4o-mini", "anthropic:claude-...", "ollama:llama3.1"); empty =
+    # extractive answers. On a timeout, an error or an unusable reply the answer falls back to the extractive one.
     llm: str = ""
     llm_base_url: str = ""
     llm_api_key: SecretStr = SecretStr("")
-    llm_timeout_s: float = 20.0
+    llm_timeout_s: float = Field(default=20.0, gt=0)  # one request to the model
+    llm_retries: int = Field(default=1, ge=0, le=3)  # retries after a timeout, a 429 or a 5xx (only within the deadline)
+    llm_deadline_s: float = Field(default=25.0, gt=0)  # all model calls of one question; keep it below ANSWER_DEADLINE_S
+    llm_max_tokens: int = Field(default=700, ge=50)  # longest reply
+    llm_temperature: float = Field(default=0.2, ge=0, le=2)
+    llm_passages: int = Field(default=5, ge=1, le=20)  # retrieved passages given to the model
+    llm_daily_tokens_per_user: int = Field(default=50_000, ge=0)  # prompt + completion tokens per person and UTC day; 0 = no limit
+    llm_daily_tokens: int = Field(default=2_000_000, ge=0)  # for everyone together per UTC day; 0 = no limit
 
     # Answering. The material covers a question when the closest passage is very similar on its own, or similar
     # and most of the question's content words occur in the material; askers whose language has no material

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from typing import AsyncIterator
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from bot import metrics
@@ -44,6 +46,7 @@ async def healthz(rt: Runtime = Depends(get_runtime)) -> dict:
         "content_version": snapshot.version,
         "embedder": rt.embedder.id,
         "llm": rt.settings.llm or None,
+        "llm_recent": rt.llm_stats.snapshot() if rt.llm_stats is not None else None,
     }
 
 
@@ -72,23 +75,63 @@ async def ask(
     limiter: RateLimiter = Depends(get_rate_limiter),
 ) -> JSONResponse:
     """Answer one question; returns the `ask --json` object (with an error status when there is no answer)."""
-    client = request.client.host if request.client else "unknown"  # for the rate limit only, never stored
-    question = Question(
-        text=payload.question, lang=payload.lang, channel="web", conversation_id=payload.conversation_id or ""
-    )
-    wait = limiter.check(client)
-    if wait:
-        lang = payload.lang or rt.detector.detect(payload.question[:200]).language
-        message = rt.translator.translate(
-            lang, "You have asked many questions in a short time. Please wait a moment and try again."
-        )
-        return JSONResponse({"detail": message, "retry_after": wait}, 429, headers={"Retry-After": str(int(wait + 1))})
-    answer = await rt.answers.answer(question)
+    limited = _rate_limited(payload, request, rt, limiter)
+    if limited is not None:
+        return limited
+    answer = await rt.answers.answer(_question(payload))
     body = answer.to_json()
     if answer.error:
         headers = {"Retry-After": str(RETRY_AFTER_S)} if answer.error == "unavailable" else None
         return JSONResponse(body | {"detail": answer.answer}, ERROR_STATUS.get(answer.error, 500), headers=headers)
     return JSONResponse(body)
+
+
+@router.post("/api/ask/stream", response_model=None)
+async def ask_stream(
+    payload: AskRequest,
+    request: Request,
+    rt: Runtime = Depends(get_runtime),
+    limiter: RateLimiter = Depends(get_rate_limiter),
+) -> JSONResponse | StreamingResponse:
+    """Answer one question as server-sent events: `text` events with the answer written so far (`{"text"}`, while
+    a language model writes it), then one `answer` event with the `ask --json` object (plus `status` and, when
+    there is no answer, `detail`); its text is the one to keep."""
+    limited = _rate_limited(payload, request, rt, limiter)
+    if limited is not None:
+        return limited
+
+    async def events() -> AsyncIterator[str]:
+        async for item in rt.answers.stream(_question(payload)):
+            if isinstance(item, str):
+                yield _event("text", {"text": item})
+            else:
+                body = item.to_json() | {"status": ERROR_STATUS.get(item.error, 500) if item.error else 200}
+                yield _event("answer", body | ({"detail": item.answer} if item.error else {}))
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _event(name: str, data: dict) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _question(payload: AskRequest) -> Question:
+    return Question(text=payload.question, lang=payload.lang, channel="web",
+                    conversation_id=payload.conversation_id or "")
+
+
+def _rate_limited(payload: AskRequest, request: Request, rt: Runtime, limiter: RateLimiter) -> JSONResponse | None:
+    """A localised 429 when this client asks too often, else None."""
+    client = request.client.host if request.client else "unknown"  # for the rate limit only, never stored
+    wait = limiter.check(client)
+    if not wait:
+        return None
+    lang = payload.lang or rt.detector.detect(payload.question[:200]).language
+    message = rt.translator.translate(
+        lang, "You have asked many questions in a short time. Please wait a moment and try again."
+    )
+    return JSONResponse({"detail": message, "retry_after": wait}, 429, headers={"Retry-After": str(int(wait + 1))})
 
 
 @router.post("/api/feedback", status_code=201)

@@ -24,7 +24,7 @@ LOCALE_ALIASES = {"no": "nb", "nb-no": "nb", "nn-no": "nn", "sv-se": "sv", "sv-f
 async def web_chat(request: Request, rt: Runtime = Depends(get_runtime)) -> str:
     """A small web chat for trying the assistant without Telegram or Slack."""
     lang = accepted_language(request.headers.get("accept-language", ""))
-    return render_chat_page(rt.translator, lang, csp_nonce(request))
+    return render_chat_page(rt.translator, lang, csp_nonce(request), stream=rt.answers.streams)
 
 
 @router.get("/read/{doc_id:path}", response_class=HTMLResponse)
@@ -70,9 +70,9 @@ def accepted_language(header: str) -> str:
     return "nb"
 
 
-def render_chat_page(translator: Translator, lang: str, nonce: str = "") -> str:
-    """The web chat page with its fixed strings in `lang`."""
+def render_chat_page(translator: Translator, lang: str, nonce: str = "", stream: bool = False) -> str:
+    """The web chat page with its fixed strings in `lang`; with `stream` it shows answers while they are written."""
     page = CHAT_PAGE.read_text("utf-8")
-    for key, value in (chat_page_strings(translator, lang) | {"nonce": nonce}).items():
+    for key, value in (chat_page_strings(translator, lang) | {"nonce": nonce, "stream": "1" if stream else ""}).items():
         page = page.replace("{{" + key + "}}", html.escape(value, quote=True))
     return page

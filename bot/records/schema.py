@@ -71,6 +71,10 @@ class Turn(Base):
     composer: Mapped[str] = mapped_column(String(64))
     source_ids: Mapped[list[str]] = mapped_column(JSON)
     request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the request that asked (logs)
+    # Language model (migration 0002): a follow-up rewritten as a standalone question, and the tokens spent
+    condensed: Mapped[str | None] = mapped_column(Text, nullable=True)
+    prompt_tokens: Mapped[int] = mapped_column(Integer, server_default="0")
+    completion_tokens: Mapped[int] = mapped_column(Integer, server_default="0")
 
     __table_args__ = (
         Index("ix_turns_channel_user", "channel", "user_id"),

@@ -103,6 +103,7 @@ class Records:
                 conversation_id=question.conversation_id, language=answer.language, question=question.text,
                 answer=answer.answer, confident=answer.confident, kind=answer.kind, composer=answer.composer,
                 source_ids=[s.id for s in answer.sources], request_id=question.request_id or None,
+                condensed=answer.condensed, prompt_tokens=answer.prompt_tokens, completion_tokens=answer.completion_tokens,
             ))
             if answer.kind == "declined" or (answer.kind == "answer" and not answer.confident):
                 connection.execute(Unanswered.__table__.insert().values(
@@ -183,6 +184,18 @@ class Records:
         with read_transaction(self._engine) as connection:
             rows = connection.execute(query).all()
         return [HistoryTurn(question=r[0], answer=r[1], language=r[2], turn_id=r[3], at=r[4]) for r in reversed(rows)]
+
+    def tokens_used(self, since: datetime, channel: str | None = None, user_id: str | None = None,
+                    conversation_id: str | None = None) -> int:
+        """Language-model tokens (prompt + completion) of the turns since `since`, of everyone or of one person
+        (`channel` with `user_id`) or one conversation (`channel` with `conversation_id`)."""
+        query = select(func.coalesce(func.sum(Turn.prompt_tokens + Turn.completion_tokens), 0)).where(
+            Turn.created_at >= since)
+        for column, value in ((Turn.channel, channel), (Turn.user_id, user_id), (Turn.conversation_id, conversation_id)):
+            if value is not None:
+                query = query.where(column == value)
+        with read_transaction(self._engine) as connection:
+            return int(connection.scalar(query) or 0)
 
     def last_language(self, channel: str, conversation_id: str) -> str | None:
         """The language of the conversation's latest turn (a hint for close calls), or None."""

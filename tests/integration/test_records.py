@@ -90,6 +90,22 @@ def reply(text: str, language: str = "nb", confident: bool = True, kind: str = "
 # turns and unanswered questions -------------------------------------------------------------------------------
 
 
+def test_tokens_and_the_condensed_question_are_recorded_and_summed_per_person_and_day(records: Records,
+                                                                                   clock: FakeClock) -> None:
+    from dataclasses import replace
+
+    spent = replace(reply("svar"), prompt_tokens=300, completion_tokens=45, condensed="Hvordan starter jeg et AB i Sverige?")
+    first = records.record_turn(ask("og i Sverige?", user="u1", conversation="c1"), spent)
+    records.record_turn(ask("noe annet", user="u2", conversation="c2"), replace(spent, condensed=None))
+    stored = records.turn(first)
+    assert stored["condensed"].endswith("AB i Sverige?") and stored["prompt_tokens"] == 300
+    day = clock.at - timedelta(hours=1)
+    assert records.tokens_used(day) == 690
+    assert records.tokens_used(day, channel="telegram", user_id="u1") == 345
+    assert records.tokens_used(day, channel="telegram", conversation_id="c2") == 345
+    assert records.tokens_used(clock.at + timedelta(seconds=1)) == 0
+
+
 def test_turn_ids_are_unique_and_carry_the_turn(records: Records, clock: FakeClock) -> None:
     ids = [records.record_turn(ask(f"spørsmål {i}", conversation="c1"), reply(f"svar {i}")) for i in range(12)]
     assert len(set(ids)) == 12 and all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
@@ -98,6 +114,7 @@ def test_turn_ids_are_unique_and_carry_the_turn(records: Records, clock: FakeClo
         "id": ids[3], "created_at": clock.at, "channel": "telegram", "user_id": "u1", "conversation_id": "c1",
         "language": "nb", "question": "spørsmål 3", "answer": "svar 3", "confident": True, "kind": "answer",
         "composer": "llm:test", "sources": ["m04-legal-form-nb", "faq"], "feedback": None, "request_id": None,
+        "condensed": None, "prompt_tokens": 0, "completion_tokens": 0,
     }
     assert turn["created_at"].tzinfo == timezone.utc
     assert records.turn("0" * 32) is None

@@ -16,13 +16,13 @@ PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 def render(lang: str, nonce: str = "n0nce") -> str:
     """What `render_chat_page` does with `chat_page_strings` and the response's nonce."""
     page = TEMPLATE
-    for key, value in (chat_page_strings(Translator(), lang) | {"nonce": nonce}).items():
+    for key, value in (chat_page_strings(Translator(), lang) | {"nonce": nonce, "stream": ""}).items():
         page = page.replace("{{" + key + "}}", html.escape(value, quote=True))
     return page
 
 
 def test_every_placeholder_has_a_string():
-    assert set(PLACEHOLDER.findall(TEMPLATE)) == set(chat_page_strings(Translator(), "nb")) | {"nonce"}
+    assert set(PLACEHOLDER.findall(TEMPLATE)) == set(chat_page_strings(Translator(), "nb")) | {"nonce", "stream"}
 
 
 @pytest.mark.parametrize("lang", UI_LANGUAGES)

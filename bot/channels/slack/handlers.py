@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels import conversation
 from bot.channels.conversation import ChannelRecords
+from bot.channels.preview import PreviewEdits
 from bot.channels.slack import render
 from bot.logs import set_request_id
 from bot.models import Answer, Question
@@ -98,6 +99,9 @@ async def answer_in_thread(d: Deps, client: AsyncWebClient, event: dict, event_i
                 lang, "You are sending many questions in a short time. Please wait {seconds} seconds and try again.",
                 seconds=int(wait + 1)))
             return
+        if d.runtime.answers.streams:
+            await answer_while_written(d, client, event, channel, thread_ts)
+            return
         answer = await ask(d, client, question_text(event.get("text", "")), user_id,
                            conversation_id(channel, thread_ts))
         await client.chat_postMessage(
@@ -110,6 +114,25 @@ async def answer_in_thread(d: Deps, client: AsyncWebClient, event: dict, event_i
             lang = await ui_language(d, client, user_id)
             await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=d.translate(
                 lang, "Something went wrong on our side. Please try again in a moment."))
+
+
+async def answer_while_written(d: Deps, client: AsyncWebClient, event: dict, channel: str, thread_ts: str) -> None:
+    """With a language model: a placeholder in the thread at once, updated a few times while the answer is written,
+    and finally replaced by the answer."""
+    user_id = event["user"]
+    placeholder = await client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                                text=d.translate(await ui_language(d, client, user_id), "Thinking…"))
+    question = Question(text=question_text(event.get("text", "")), lang_hint=await locale_hint(d, client, user_id),
+                        channel=CHANNEL, user_id=user_id, conversation_id=conversation_id(channel, thread_ts))
+    edits, answer = PreviewEdits(), None
+    async for item in d.runtime.answers.stream(question):
+        if isinstance(item, Answer):
+            answer = item
+        elif (text := edits.due(item)) is not None:
+            with contextlib.suppress(SlackApiError):
+                await client.chat_update(channel=channel, ts=placeholder["ts"], text=render.escape(text))
+    await client.chat_update(channel=channel, ts=placeholder["ts"], text=render.plain(answer, d.runtime.translator),
+                             blocks=render.answer_blocks(answer, d.runtime.translator, mentor_ids(d, answer)))
 
 
 async def first_delivery(d: Deps, body: dict) -> bool:

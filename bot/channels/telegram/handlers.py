@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 
 from bot.channels import conversation
 from bot.channels.conversation import ChannelRecords
+from bot.channels.preview import PreviewEdits
 from bot.channels.telegram import render
 from bot.logs import set_request_id
 from bot.models import Answer, Question
@@ -137,9 +138,40 @@ async def answer_question(update: Update, context: Context, text: str, quote: bo
         return
     question = Question(text=text, lang_hint=language_hint(user), channel=CHANNEL, user_id=str(user.id),
                         conversation_id=conversation_id(message))
+    if d.runtime.answers.streams:
+        await answer_while_written(message, question, d, await ui_language(d, user), quote)
+        return
     async with typing(message):
         answer = await d.runtime.answers.answer(question)
     await send_answer(message, answer, d, quote)
+
+
+async def answer_while_written(message: Message, question: Question, d: Deps, lang: str, quote: bool) -> None:
+    """With a language model: a placeholder at once, edited a few times while the answer is written, and finally
+    replaced by the answer (further parts follow as messages)."""
+    placeholder = await message.reply_text(d.translate(lang, "Thinking…"), do_quote=quote)
+    edits, answer = PreviewEdits(), None
+    async for item in d.runtime.answers.stream(question):
+        if isinstance(item, Answer):
+            answer = item
+        elif (text := edits.due(item)) is not None:
+            with contextlib.suppress(TelegramError):
+                await placeholder.edit_text(text, link_preview_options=NO_PREVIEW)
+    translator = d.runtime.translator
+    parts = render.render_answer(answer, translator)
+    keyboard = render.answer_keyboard(answer, translator,
+                                      conversation.mentor_ids(d.runtime.assistant.mentors, answer.mentors))
+    try:
+        await placeholder.edit_text(parts[0], parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                                    reply_markup=keyboard if len(parts) == 1 else None)
+    except TelegramError:
+        log.warning("could not replace the placeholder with the answer; sending it as new messages")
+        with contextlib.suppress(TelegramError):
+            await placeholder.delete()
+        await send_answer(message, answer, d, quote)
+        return
+    if len(parts) > 1:
+        await send_html(message, parts[1:], keyboard)
 
 
 async def private_text(update: Update, context: Context) -> None:

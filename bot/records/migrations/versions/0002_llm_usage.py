@@ -1,4 +1,8 @@
-"""Language-model usage per turn (issue 11): reserved slot, no change yet.
+"""Language-model usage per turn (issue 11): the condensed form of a follow-up and the tokens spent.
+
+`turns.condensed` holds a follow-up rewritten as a standalone question (what retrieval searched for), NULL when
+the question was used as asked; `turns.prompt_tokens` and `turns.completion_tokens` count the model's tokens for
+the turn (0 without a model). The daily token budgets are summed from them.
 
 Revision ID: 0002
 Revises: 0001
@@ -9,6 +13,9 @@ from __future__ import annotations
 
 from typing import Sequence, Union
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0002"
 down_revision: Union[str, Sequence[str], None] = "0001"
 branch_labels: Union[str, Sequence[str], None] = None
@@ -16,8 +23,14 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("turns") as batch:
+        batch.add_column(sa.Column("condensed", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("prompt_tokens", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("completion_tokens", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("turns") as batch:
+        batch.drop_column("completion_tokens")
+        batch.drop_column("prompt_tokens")
+        batch.drop_column("condensed")
