@@ -258,6 +258,14 @@ def test_forms_need_the_sessions_csrf_token(env):
         assert files_in(env[1]) == before
         fresh = csrf_of(browser.get("/admin/content").text)
         assert browser.post("/admin/content/delete", data={"path": "../outside.md", "csrf": fresh}).status_code == 400
+        request_id = rt.records.add_mentor_request("slack", "U1", "styre", "mentor-1")
+        assert f'data-request="{request_id}"' in browser.get("/admin/mentor-requests").text
+        moved = browser.post(f"/admin/mentor-requests/{request_id}", data={"status": "contacted", "csrf": fresh},
+                             follow_redirects=False)
+        assert moved.status_code == 303
+        assert [r["status"] for r in rt.records.mentor_requests(status="contacted") if r["id"] == request_id]
+        assert browser.post(f"/admin/mentor-requests/{request_id}", data={"status": "lost", "csrf": fresh}
+                            ).status_code == 404
     with TestClient(create_app(rt.settings, rt)) as stranger:
         assert stranger.get("/admin/content", follow_redirects=False).headers["location"].startswith("/admin/login")
         assert stranger.get("/admin/gaps.csv", follow_redirects=False).status_code == 303
