@@ -6,6 +6,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 BENCH_STORE ?= .veiviser-bench
 SHARED ?= ../shared/benchmarks
+SOAK_SECONDS ?= 300
 
 .PHONY: run setup ingest serve test eval bench i18n clean
 
@@ -32,7 +33,7 @@ eval: setup
 	$(BIN)/python -m benchmarks.run_eval --shared $(SHARED) --store $(BENCH_STORE) --readme README.md
 
 bench: setup
-	$(BIN)/python -m benchmarks.run_bench --shared $(SHARED) --store $(BENCH_STORE) --readme README.md
+	$(BIN)/python -m benchmarks.run_bench --shared $(SHARED) --store $(BENCH_STORE) --readme README.md --soak-seconds $(SOAK_SECONDS)
 
 i18n: setup
 	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k translate:2 -k N_ -o bot/locale/veiviser.pot --project=veiviser --omit-header --no-location --sort-output -w 120 .

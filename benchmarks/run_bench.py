@@ -16,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks import load, slack_events, telegram_webhook
+from benchmarks import load, slack_events, soak, telegram_webhook
 from benchmarks.readme_figures import replace_section
 from bot.evaluation import read_jsonl
 from bot.language import LanguageDetector
@@ -144,6 +144,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path("../shared/benchmarks"))
     parser.add_argument("--store", type=Path, default=Path(".veiviser-bench"))
     parser.add_argument("--readme", type=Path)
+    parser.add_argument("--soak-seconds", type=float, default=300.0, help="length of the soak run (0 = skip it)")
     args = parser.parse_args()
     root = args.store.resolve() / "bench"
     items = pieces(args.shared)[:10_000]
@@ -177,6 +178,8 @@ def main() -> None:
                                                        updates=300, concurrency=16, rate=40.0)
     results["slack_events"] = slack_events.run(args.store.resolve() / "slack", Path("knowledge"),
                                                events=300, concurrency=16, rate=40.0)
+    if args.soak_seconds > 0:
+        results["soak"] = soak.run(seconds=args.soak_seconds)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.readme:
         replace_section(args.readme, "bench", render(results))
@@ -216,7 +219,30 @@ def render(r: dict) -> str:
         _telegram_line(r["telegram_webhook"]),
         "",
         _slack_line(r["slack_events"]),
+        *([""] + _soak_lines(r["soak"]) if "soak" in r else []),
     ])
+
+
+def _soak_lines(s: dict) -> list[str]:
+    """The soak run against the two-process production topology (benchmarks/soak.py)."""
+    rows = [f"| {name} | {c['answers_per_s']} | {c['p50_ms']} ms | {c['p95_ms']} ms | {c['p99_ms']} ms | {c['errors']} "
+            f"| {c['duplicates']} |" for name, c in [("all", s["all"]), *s["channels"].items()]]
+    memory = ", ".join(f"{name} {s['rss_mb']['start'][name]} → {s['rss_mb']['end'][name]} MB"
+                       for name in s["rss_mb"]["start"])
+    return [
+        f"Production topology on loopback (PostgreSQL, `chroma run`, {s['processes']} `veiviser serve` processes; "
+        f"`benchmarks/soak.py`). Capacity, {s['capacity_clients']} closed-loop web askers for "
+        f"{s['capacity_seconds']:.0f} s: one process {s['one_process']['answers_per_s']} answers/s, both "
+        f"{s['two_processes']['answers_per_s']} answers/s ({s['scaling']}×). Soak: {s['rate']:.0f} requests/s for "
+        f"{s['seconds']:.0f} s (web 60 %, Telegram 20 %, Slack 20 %; Telegram and Slack timed from posting to the "
+        "fake platform receiving the reply):",
+        "",
+        "| channel | answers/s | p50 | p95 | p99 | errors | duplicates |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Resident memory at the start → end of the soak: {memory}.",
+    ]
 
 
 def _telegram_line(t: dict) -> str:

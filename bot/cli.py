@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -229,13 +230,21 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     log_config = logs.uvicorn_log_config(settings.log_format)
     print(f"Veiviser is starting: open {url}/ (Ctrl-C to stop)", flush=True)
     if args.workers > 1:
-        _prepare_workers(settings, args)
-        uvicorn.run("bot.app:app_from_environment", factory=True, workers=args.workers, host=host, port=port,
-                    log_level="info", log_config=log_config)
+        metrics_dir = _prepare_workers(settings)
+        try:
+            uvicorn.run("bot.app:app_from_environment", factory=True, workers=args.workers, host=host, port=port,
+                        log_level="info", timeout_worker_healthcheck=WORKER_START_S,
+                        **({"log_config": log_config} if log_config else {}))
+        finally:
+            if metrics_dir is not None:
+                shutil.rmtree(metrics_dir, ignore_errors=True)
         return 0
     uvicorn.run(create_app(settings, public_url=url), host=host, port=port, log_level="info",
                 **({"log_config": log_config} if log_config else {}))
     return 0
+
+
+WORKER_START_S = 120  # a worker loads the embedder and the language models before it answers uvicorn's ping
 
 
 def workers_refusal(settings: Settings, workers: int) -> str | None:
@@ -250,9 +259,9 @@ def workers_refusal(settings: Settings, workers: int) -> str | None:
     return None
 
 
-def _prepare_workers(settings: Settings, args: argparse.Namespace) -> None:
+def _prepare_workers(settings: Settings) -> str | None:
     """Each worker builds its settings from the environment: hand it what the command line changed, and a folder
-    where the workers' metrics meet (prometheus-client's multiprocess mode)."""
+    where the workers' metrics meet (prometheus-client's multiprocess mode); returns that folder when made here."""
     import tempfile
 
     from bot.metrics import MULTIPROCESS_DIR
@@ -260,8 +269,10 @@ def _prepare_workers(settings: Settings, args: argparse.Namespace) -> None:
     os.environ["VEIVISER_STORE"] = str(settings.veiviser_store)
     os.environ["EMBEDDER_THREADS"] = str(settings.embedder_threads)
     os.environ["EMBEDDER_INSTANCES"] = str(settings.embedder_instances)
-    if not os.environ.get(MULTIPROCESS_DIR):
-        os.environ[MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix="veiviser-metrics-")
+    if os.environ.get(MULTIPROCESS_DIR):
+        return None
+    os.environ[MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix="veiviser-metrics-")
+    return os.environ[MULTIPROCESS_DIR]
 
 
 def _port(value: str) -> int:

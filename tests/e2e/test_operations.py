@@ -111,3 +111,17 @@ def test_while_the_database_is_down_questions_get_a_localised_503_and_recover(cl
     runtime.health.check_now()
     assert client.post("/api/ask", json={"question": "hvor mye aksjekapital trenger et AS"}).status_code == 200
     assert "veiviser_unavailable_total{part=\"database\"}" in client.get("/metrics").text
+
+
+def test_serve_workers_refuses_an_embedded_store_and_says_what_to_do(tmp_path, capsys, monkeypatch):
+    from bot.cli import main
+
+    monkeypatch.delenv("CHROMA_HOST", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env here
+    assert main(["serve", "--workers", "2", "--store", str(tmp_path / "store")]) == 3
+    message = capsys.readouterr().err
+    assert "--workers 2 needs a Chroma server" in message and "one writer" in message and "CHROMA_HOST" in message
+    monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    assert main(["serve", "--workers", "2", "--telegram-polling", "--store", str(tmp_path / "store")]) == 3
+    assert "long polling" in capsys.readouterr().err

@@ -121,6 +121,20 @@ class PostgresServer:
             self._run(str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data), "-m", "immediate", "-w")
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def pause(self) -> None:
+        """Stop the server as an outage would (connections cut), keeping its data and port for `resume`."""
+        done = self._run(str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data), "-m", "fast", "-w")
+        if done.returncode != 0:
+            raise PostgresUnavailable(f"pg_ctl stop failed: {done.stdout}\n{done.stderr}")
+
+    def resume(self) -> None:
+        """Start the paused server again on the same port, with the same data."""
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} {SERVER_OPTIONS}"
+        done = self._run(str(self.bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data), "-l",
+                         str(self.log), "-o", options, timeout=90)
+        if done.returncode != 0:
+            raise PostgresUnavailable(f"PostgreSQL did not start again: {done.stderr}\n{self.server_log()}")
+
     def server_log(self) -> str:
         try:
             return self.log.read_text(errors="replace")[-10000:]
