@@ -164,12 +164,9 @@ def run(seconds: float = 300.0, rate: float = 50.0, capacity_seconds: float = 20
     topo = Topology(root, postgres, knowledge, knowledge / "mentors.yaml")
     questions = own_questions()
     try:
-        topo.start()
-        report = topo.ingest()
-        deadline = time.monotonic() + 120
-        while any(_healthz(s.url)["content_version"] != report_version(topo) for s in topo.serves):
-            assert time.monotonic() < deadline, "the processes did not load the ingested content"
-            time.sleep(0.5)
+        topo.start(ingest_first=True)
+        report = topo.first_ingest
+        assert all(_healthz(s.url)["chunks"] == report["chunks"] for s in topo.serves), "content not loaded"
         asyncio.run(closed_loop([s.url for s in topo.serves], questions, 2, 3.0))  # warm-up
         one = asyncio.run(closed_loop([topo.serves[0].url], questions, clients, capacity_seconds))
         two = asyncio.run(closed_loop([s.url for s in topo.serves], questions, clients, capacity_seconds))
@@ -198,10 +195,6 @@ def run(seconds: float = 300.0, rate: float = 50.0, capacity_seconds: float = 20
         topo.stop()
         postgres.stop()
         shutil.rmtree(root, ignore_errors=True)
-
-
-def report_version(topo: Topology) -> int:
-    return _healthz(topo.serves[0].url)["content_version"]
 
 
 def _healthz(url: str) -> dict:

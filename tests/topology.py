@@ -138,8 +138,10 @@ class Topology:
         self.serves = [Serve(chr(ord("a") + i), root / f"serve-{chr(ord('a') + i)}" / "store", self.env)
                        for i in range(serves)]
 
-    def start(self) -> "Topology":
+    def start(self, ingest_first: bool = False) -> "Topology":
+        """Start the Chroma server, then (with `ingest_first`) ingest the knowledge folder, then the serves."""
         self.chroma.start()
+        self.first_ingest = self.ingest_cli() if ingest_first else None
         for serve in self.serves:
             serve.start()
         for serve in self.serves:
@@ -152,6 +154,14 @@ class Topology:
                               headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
         response.raise_for_status()
         return response.json()
+
+    def ingest_cli(self) -> dict:
+        """`veiviser ingest --json` in its own process (full embedding batches, every core), as an operator would."""
+        env = self.env | {"VEIVISER_STORE": str(self.root / "ingest-store")}
+        done = subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "--json"], env=env, cwd=self.root,
+                              capture_output=True, text=True, timeout=3600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads(done.stdout)
 
     def ensure_running(self) -> None:
         """Start again what an earlier test killed or stopped."""
