@@ -17,6 +17,8 @@ from bot.records import Records, UnknownTurn
 from bot.snapshot import IndexSnapshot
 
 log = logging.getLogger(__name__)
+CLAIM_ATTEMPTS = 4
+CLAIM_RETRY_S = 0.25  # waits 0.25, 0.5, 0.75 s between attempts
 
 
 @dataclass(frozen=True)
@@ -35,18 +37,24 @@ class ChannelRecords:
         self.channel = channel
 
     async def claim(self, delivery_id: str) -> bool:
-        """True the first time this delivery (update id, event id) is seen, in any process. While the database is
-        down it cannot be told: True, and the person gets the "temporarily unavailable" reply (acknowledged, so the
-        platform does not keep redelivering a question nobody can answer now)."""
-        try:
-            first = await asyncio.to_thread(self.records.claim_delivery, self.channel, str(delivery_id))
-        except Exception as exc:  # noqa: BLE001 - an outage; a bug in the claim would show in the log the same way
-            log.warning("%s delivery %s not claimed, the database did not answer (%s)", self.channel, delivery_id,
-                        exc.__class__.__name__)
-            return True
-        if not first:
-            metrics.dedupe_hit(self.channel)
-        return first
+        """True the first time this delivery (update id, event id) is seen, in any process. A failing claim is tried
+        again (a busy database can refuse a connection for a moment); when the database stays down it cannot be
+        told: True, and the person gets the "temporarily unavailable" reply (acknowledged, so the platform does not
+        keep redelivering a question nobody can answer now)."""
+        for attempt in range(CLAIM_ATTEMPTS):
+            try:
+                first = await asyncio.to_thread(self.records.claim_delivery, self.channel, str(delivery_id))
+            except Exception as exc:  # noqa: BLE001 - an outage, or a moment of it
+                if attempt + 1 < CLAIM_ATTEMPTS:
+                    await asyncio.sleep(CLAIM_RETRY_S * (attempt + 1))
+                    continue
+                log.warning("%s delivery %s not claimed, the database did not answer (%s: %s)", self.channel,
+                            delivery_id, exc.__class__.__name__, str(exc)[:200])
+                return True
+            if not first:
+                metrics.dedupe_hit(self.channel)
+            return first
+        return True
 
     async def feedback(self, turn_id: str, helpful: bool) -> bool:
         """Store 👍 / 👎 against the turn; False when the turn is unknown (purged, forgotten)."""
