@@ -29,6 +29,7 @@ ENV PATH=/app/.venv/bin:$PATH \
     VEIVISER_STORE=/data \
     KNOWLEDGE_DIRS='["/app/knowledge"]' \
     MENTORS_FILE=/app/knowledge/mentors.yaml \
+    ORGANISATIONS_FILE=/app/knowledge/organisations.yaml \
     HOST=0.0.0.0 \
     PORT=8000 \
     LOG_FORMAT=json

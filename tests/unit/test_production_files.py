@@ -135,6 +135,23 @@ def test_the_image_runs_the_cli_as_a_non_root_user_with_a_health_check_on_health
     assert health_path(check.split(" CMD ", 1)[1], exposed) == "/healthz" and "/healthz" in app_routes()
 
 
+def test_every_path_that_defaults_into_the_source_tree_is_set_in_the_image_and_by_compose():
+    """Installed from a wheel, the package has no source tree around it: knowledge, mentors, organisations and the
+    store must be named (prompts travel inside the package)."""
+    from bot.settings import PROJECT_ROOT
+
+    defaults = Settings(_env_file=None)
+    inside = {name.upper() for name in Settings.model_fields if name != "prompts_dir"
+              and any(str(p).startswith(str(PROJECT_ROOT)) for p in _paths(getattr(defaults, name)))}
+    assert {"VEIVISER_STORE", "KNOWLEDGE_DIRS", "MENTORS_FILE"} <= inside
+    assert inside <= set(env_of(stages()[-1])), "the image leaves a path pointing into the missing source tree"
+    assert inside <= set(compose()["services"]["veiviser"]["environment"]), "compose leaves a path in the source tree"
+
+
+def _paths(value) -> list:  # noqa: ANN001
+    return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, Path)]
+
+
 def test_every_setting_in_the_image_exists_and_validates(monkeypatch):
     env = env_of(stages()[-1])
     unknown = set(env) - setting_names() - NOT_SETTINGS
