@@ -21,7 +21,8 @@ import hmac
 import itertools
 import json
 import shutil
-import statistics
+import signal
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -155,13 +156,15 @@ def own_questions() -> list[str]:
     return [row["question"] for row in rows if row.get("expect_ids")]
 
 
-def run(seconds: float = 300.0, rate: float = 50.0, capacity_seconds: float = 20.0, clients: int = 8) -> dict:
-    """The whole soak run in a temporary folder; returns its figures."""
+def run(seconds: float = 300.0, rate: float = 50.0, capacity_seconds: float = 20.0, clients: int = 8,
+        knowledge_dir: Path = ROOT / "knowledge") -> dict:
+    """The whole soak run in a temporary folder, over a copy of `knowledge_dir`; returns its figures."""
     root = Path(tempfile.mkdtemp(prefix="veiviser-soak-"))
     knowledge = root / "knowledge"
-    shutil.copytree(ROOT / "knowledge", knowledge, ignore=shutil.ignore_patterns("eval"))
+    shutil.copytree(knowledge_dir, knowledge, ignore=shutil.ignore_patterns("eval"))
+    mentors = knowledge / "mentors.yaml" if (knowledge / "mentors.yaml").exists() else ROOT / "knowledge/mentors.yaml"
     postgres = PostgresServer.start()
-    topo = Topology(root, postgres, knowledge, knowledge / "mentors.yaml")
+    topo = Topology(root, postgres, knowledge, mentors)
     questions = own_questions()
     try:
         topo.start(ingest_first=True)
@@ -208,9 +211,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=300.0, help="length of the soak (default 300)")
     parser.add_argument("--rate", type=float, default=50.0, help="requests per second of the mixed load")
     parser.add_argument("--capacity-seconds", type=float, default=20.0)
+    parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge",
+                        help="the material to serve (a small folder makes a quick smoke run)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = run(args.seconds, args.rate, args.capacity_seconds)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the topology's processes on the way out
+    result = run(args.seconds, args.rate, args.capacity_seconds, knowledge_dir=args.knowledge)
     print(json.dumps(result, indent=None if args.json else 2, ensure_ascii=False))
 
 
