@@ -233,9 +233,10 @@ def _soak_lines(s: dict) -> list[str]:
         f"Production topology on loopback (PostgreSQL, `chroma run`, {s['processes']} `veiviser serve` processes; "
         f"`benchmarks/soak.py`). Capacity, {s['capacity_clients']} closed-loop web askers for "
         f"{s['capacity_seconds']:.0f} s: one process {s['one_process']['answers_per_s']} answers/s, both "
-        f"{s['two_processes']['answers_per_s']} answers/s ({s['scaling']}×). Soak: {s['rate']:.0f} requests/s for "
-        f"{s['seconds']:.0f} s (web 60 %, Telegram 20 %, Slack 20 %; Telegram and Slack timed from posting to the "
-        "fake platform receiving the reply):",
+        f"{s['two_processes']['answers_per_s']} answers/s ({s['scaling']}×). Soak: {s['requests']} requests sent at "
+        f"{s['rate']:.0f}/s over {s['planned_seconds']:.0f} s (all sent after {s['seconds']:.0f} s; web 60 %, Telegram "
+        "20 %, Slack 20 %; Telegram and Slack timed from posting to the fake platform receiving the reply; answers/s "
+        "over the sending time):",
         "",
         "| channel | answers/s | p50 | p95 | p99 | errors | duplicates |",
         "|---|---|---|---|---|---|---|",

@@ -189,7 +189,7 @@ def run(seconds: float = 300.0, rate: float = 50.0, capacity_seconds: float = 20
             "chunks": report["chunks"], "processes": len(topo.serves), "capacity_seconds": capacity_seconds,
             "capacity_clients": clients, "one_process": one, "two_processes": two,
             "scaling": round(two["answers_per_s"] / one["answers_per_s"], 2) if one["answers_per_s"] else None,
-            "seconds": round(elapsed, 1), "rate": rate, "requests": int(rate * seconds),
+            "planned_seconds": seconds, "seconds": round(elapsed, 1), "rate": rate, "requests": int(rate * seconds),
             "all": summary(everything, elapsed) | {"errors": sum(c["errors"] for c in channels.values()),
                                                    "duplicates": sum(c["duplicates"] for c in channels.values())},
             "channels": channels, "rss_mb": {"start": rss_start, "end": rss_end},
