@@ -1,13 +1,13 @@
 """The slash command `/veiviser`: a question (answered ephemerally, with a button to share it), or one of the
 subcommands, understood in nb, nn, sv and en: `moduler`/`modules`, `mentor <topic>`, `språk`/`language [code]`,
-`glem`/`gløym`/`glöm`/`forget`, `hjelp`/`hjälp`/`help`."""
+`glem`/`gløym`/`glöm`/`forget`, `hjelp`/`hjälp`/`help`; and `reingest` for staff (`staff.py`)."""
 
 from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels import conversation
-from bot.channels.slack import render
+from bot.channels.slack import render, staff
 from bot.channels.slack.handlers import Deps, ask, mentor_ids, ui_language
 from bot.models import Answer
 
@@ -40,6 +40,9 @@ async def veiviser(d: Deps, ack, respond, command: dict, client: AsyncWebClient)
         return
     if key in MENTOR:
         await mentor(d, respond, client, user_id, rest.strip())
+        return
+    if key in staff.REINGEST:
+        await staff.reingest(d, respond, client, user_id)
         return
     if key in LANGUAGE:
         await language(d, respond, client, user_id, rest.strip())
