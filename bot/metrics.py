@@ -34,7 +34,7 @@ LLM_SECONDS = Histogram("veiviser_llm_call_seconds", "LLM call latency by provid
                         buckets=LATENCY_BUCKETS)
 LLM_FALLBACKS = Counter("veiviser_llm_fallbacks", "Answers composed extractively because the LLM failed, by reason",
                         ["reason"])
-INGEST_RUNS = Counter("veiviser_ingest_runs", "Ingest runs by outcome (ok, with_errors, failed)", ["outcome"])
+INGEST_RUNS = Counter("veiviser_ingest_runs", "Finished ingest runs by outcome (ok, with_errors)", ["outcome"])
 INGEST_SECONDS = Histogram("veiviser_ingest_seconds", "Duration of ingest runs", buckets=INGEST_BUCKETS)
 DEDUPE_HITS = Counter("veiviser_dedupe_hits", "Deliveries seen before and not answered again, by channel",
                       ["channel"])
@@ -72,7 +72,7 @@ def llm_fallback(reason: str) -> None:
 
 
 def ingest_run(outcome: str, seconds: float) -> None:
-    """A finished ingest: `outcome` is ok, with_errors (some files skipped) or failed."""
+    """A finished ingest: `outcome` is ok or with_errors (some files skipped). A run that raises is in the log."""
     INGEST_RUNS.labels(outcome).inc()
     INGEST_SECONDS.observe(seconds)
 
