@@ -107,7 +107,7 @@ def test_an_uncited_or_empty_answer_is_replaced_by_the_extractive_one(ingested_s
     assert health["errors"] == 1 and set(health["totals"]) <= {"uncited", "empty"}
 
 
-@pytest.mark.parametrize("failure", [{"script": [{"status": 500}, {"status": 500}]}, {"delay": 5.0},
+@pytest.mark.parametrize("failure", [{"script": [{"status": 500}, {"status": 500}]}, {"delay": 30.0},
                                      {"script": [{"status": 429}, {"status": 429}]}])
 def test_a_failing_model_falls_back_to_the_extractive_answer_within_the_deadline(ingested_store, tmp_path, embedder,
                                                                                 failure):
@@ -120,8 +120,8 @@ def test_a_failing_model_falls_back_to_the_extractive_answer_within_the_deadline
         health = runtime.llm_stats.snapshot()
         runtime.close()
     assert answer.composer == "extractive-fallback" and answer.confident and "30 000" in answer.answer
-    # the deadline (2 s) plus retrieval and the extractive answer on a busy machine; a stalled reply alone takes 5 s
-    assert elapsed < 4.0
+    # the deadline (2 s) plus retrieval and the extractive answer on a busy machine; a stalled reply alone takes 30 s
+    assert elapsed < 8.0
     assert health["error_rate"] == 1.0 and len(stub.chat_requests) == 2  # one retry
 
 
