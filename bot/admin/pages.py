@@ -36,6 +36,13 @@ async def login(page: Page = Depends(get_page), email: str = Form(""), password:
     """Check the password; on success a new session (and CSRF token) for the staff member."""
     if not page.csrf_ok(csrf):
         return page.refused()
+    client = page.request.client.host if page.request.client else "unknown"
+    wait = max(page.state.logins.check(f"ip:{client}"), page.state.logins.check(f"email:{email.strip().lower()}"))
+    if wait:
+        response = page.render("login.html", 429, next=safe_next(next), email=email, error=page.translate(
+            page.lang, "Too many sign-in attempts. Wait {seconds} seconds and try again.", seconds=int(wait + 1)))
+        response.headers["Retry-After"] = str(int(wait + 1))
+        return response
     account = await asyncio.to_thread(page.rt.records.staff.find, email=email)
     ok = await asyncio.to_thread(verify_password, account["password_hash"] if account else None, password)
     if not ok or account is None:

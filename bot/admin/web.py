@@ -18,8 +18,11 @@ from bot.admin.summary import IngestLog
 from bot.http.deps import get_runtime
 from bot.http.pages import accepted_language
 from bot.i18n import UI_LANGUAGES
+from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime
 from bot.web.security import csp_nonce
+
+LOGINS_PER_MINUTE, LOGIN_BURST = 10, 5  # sign-in attempts per client address and per e-mail address
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -34,6 +37,7 @@ class AdminState:
     """Built once per app: sessions (their key is read lazily), the ingest log, the gap grouper."""
 
     ingest_log: IngestLog = field(default_factory=IngestLog)
+    logins: RateLimiter = field(default_factory=lambda: RateLimiter(LOGINS_PER_MINUTE, LOGIN_BURST))
     _sessions: Sessions | None = None
     _grouper: GapGrouper | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)

@@ -291,3 +291,14 @@ def test_the_watched_folder_reingests_a_saved_file_by_itself(env, fake_slack):
             assert time.monotonic() < deadline, "the deleted file stayed in the answers"
             time.sleep(0.1)
         assert watching.get("/healthz").status_code == 200
+
+
+def test_sign_in_attempts_are_limited(env):
+    rt = env[0]
+    with TestClient(create_app(rt.settings, rt)) as browser:
+        token = csrf_of(browser.get("/admin/login").text)
+        statuses = [browser.post("/admin/login", data={"email": "guess@example.org", "password": f"guess {i}",
+                                                       "csrf": token}).status_code for i in range(7)]
+        assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+        refused = browser.post("/admin/login", data={"email": "staff@example.org", "password": PASSWORD, "csrf": token})
+        assert refused.status_code == 429 and "Vent" in refused.text and int(refused.headers["retry-after"]) >= 1
