@@ -55,9 +55,7 @@ async def veiviser(d: Deps, ack, respond, command: dict, client: AsyncWebClient)
     wait = d.limiter.check(user_id)
     if wait:
         lang = await ui_language(d, client, user_id)
-        await respond(response_type="ephemeral", text=d.translate(
-            lang, "You are sending many questions in a short time. Please wait {seconds} seconds and try again.",
-            seconds=int(wait + 1)))
+        await respond(response_type="ephemeral", text=d.slow_down(lang, wait))
         return
     answer = await ask(d, client, text, user_id)
     await respond(response_type="ephemeral", text=render.plain(answer, d.runtime.translator),

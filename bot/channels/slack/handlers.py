@@ -40,6 +40,11 @@ class Deps:
     def translate(self, lang: str | None, message: str, **params: object) -> str:
         return self.runtime.translator.translate(lang, message, **params)
 
+    def slow_down(self, lang: str | None, wait: float) -> str:
+        """The reply to a person over the rate limit: how long to wait."""
+        return self.translate(lang, "You are sending many questions in a short time. Please wait {seconds} seconds "
+                                    "and try again.", seconds=int(wait + 1))
+
 
 def conversation_id(channel: str, thread_ts: str) -> str:
     """One conversation per thread."""
@@ -95,9 +100,7 @@ async def answer_in_thread(d: Deps, client: AsyncWebClient, event: dict, event_i
         wait = d.limiter.check(user_id)
         if wait:
             lang = await ui_language(d, client, user_id)
-            await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=d.translate(
-                lang, "You are sending many questions in a short time. Please wait {seconds} seconds and try again.",
-                seconds=int(wait + 1)))
+            await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=d.slow_down(lang, wait))
             return
         if d.runtime.answers.streams:
             await answer_while_written(d, client, event, channel, thread_ts)

@@ -26,9 +26,7 @@ async def ask_about_message(d: Deps, ack, respond, shortcut: dict, client: Async
         return
     wait = d.limiter.check(user_id)
     if wait:
-        await respond(response_type="ephemeral", text=d.translate(
-            lang, "You are sending many questions in a short time. Please wait {seconds} seconds and try again.",
-            seconds=int(wait + 1)))
+        await respond(response_type="ephemeral", text=d.slow_down(lang, wait))
         return
     answer = await ask(d, client, text, user_id)
     await respond(response_type="ephemeral", text=render.plain(answer, d.runtime.translator),
@@ -62,9 +60,7 @@ async def ask_from_modal(d: Deps, ack, body: dict, view: dict, client: AsyncWebC
         channel = opened["channel"]["id"]
         wait = d.limiter.check(user_id)
         if wait:
-            await client.chat_postMessage(channel=channel, text=d.translate(
-                lang, "You are sending many questions in a short time. Please wait {seconds} seconds and try again.",
-                seconds=int(wait + 1)))
+            await client.chat_postMessage(channel=channel, text=d.slow_down(lang, wait))
             return
         answer = await ask(d, client, question, user_id)
         await client.chat_postMessage(
