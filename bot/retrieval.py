@@ -11,11 +11,12 @@ import numpy as np
 from bot.country import foreign_country
 from bot.language import readable_by
 from bot.lexical import name_terms
-from bot.models import Chunk, Filters, Hit
+from bot.models import LANGUAGES, Chunk, Filters, Hit
 from bot.snapshot import IndexSnapshot
 from bot.store import VectorStore
 from bot.text import question_focus
 
+LANGUAGE_SUFFIX_RE = re.compile(rf"-({'|'.join(LANGUAGES)})$")
 SUMMARY_SECTION_RE = re.compile(r"sjekkliste|checklista|checklist|övning|øving|oppgåve|oppgave|exercise", re.I)
 
 
@@ -196,3 +197,27 @@ class Retriever:
         """The `k` best chunks of `snapshot` for `query`, best first."""
         return self.fuse(self.candidates(snapshot, query, lang, filters, query_vector), lang, k)
 
+
+def translation_group(chunk: Chunk) -> tuple[str, str]:
+    """The document and its translations: the id without its language suffix, and the country it is about
+    ("m04-legal-form-nb" and "-nn" are one text for Norway; "m04-legal-form-sv" is another text, for Sweden)."""
+    return translation_key(chunk.doc_id, chunk.country)
+
+
+def translation_key(doc_id: str, country: str) -> tuple[str, str]:
+    """`translation_group` of a document known by its id and country."""
+    return LANGUAGE_SUFFIX_RE.sub("", doc_id), country
+
+
+def one_version_per_translation(hits: list[Hit], lang: str) -> list[Hit]:
+    """Hits (best first) with one language version of each translated document: the asker's own when it is among
+    them, else the version of the group's best hit. Two versions of one text would otherwise take two of the few
+    source places with the same content, and crowd out the next document."""
+    asker_version = f"-{lang}"
+    chosen: dict[tuple[str, str], str] = {}
+    for hit in hits:
+        group = translation_group(hit.chunk)
+        if hit.chunk.doc_id.endswith(asker_version) or group not in chosen:
+            if not chosen.get(group, "").endswith(asker_version):
+                chosen[group] = hit.chunk.doc_id
+    return [h for h in hits if chosen[translation_group(h.chunk)] == h.chunk.doc_id]
