@@ -171,7 +171,7 @@ class Retriever:
             for i, score in fused.items()
         ]
         hits.sort(key=lambda h: h.score, reverse=True)
-        return hits[:k]
+        return one_version_per_translation(hits, lang)[:k]
 
     @staticmethod
     def _preference(lang: str, abroad: str | None, w: FusionWeights):  # noqa: ANN205 - Chunk -> float
