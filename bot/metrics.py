@@ -16,28 +16,36 @@ LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 INGEST_BUCKETS = (0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 1800.0)
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own variable, set by `serve --workers`
 
-HTTP_REQUESTS = Counter("veiviser_http_requests", "HTTP requests by channel, route and status code",
-                        ["channel", "route", "status"])
-HTTP_SECONDS = Histogram("veiviser_http_request_seconds", "HTTP request latency by channel and route",
-                         ["channel", "route"], buckets=LATENCY_BUCKETS)
-ANSWERS = Counter("veiviser_answers", "Answers by channel and kind (answer, declined, smalltalk, error)",
-                  ["channel", "kind"])
-ANSWER_SECONDS = Histogram("veiviser_answer_seconds", "Time to an answer (or notice) by channel", ["channel"],
-                           buckets=LATENCY_BUCKETS)
-UNAVAILABLE = Counter("veiviser_unavailable", "Questions answered with 'temporarily unavailable', by the part down",
-                      ["part"])
-UNRECORDED_TURNS = Counter("veiviser_unrecorded_turns", "Answers sent whose turn could not be recorded", ["channel"])
-LLM_CALLS = Counter("veiviser_llm_calls",
-                    "Calls to the LLM by provider and outcome (ok, timeout, server_error, uncited, ...)",
-                    ["provider", "outcome"])
-LLM_SECONDS = Histogram("veiviser_llm_call_seconds", "LLM call latency by provider", ["provider"],
-                        buckets=LATENCY_BUCKETS)
-LLM_FALLBACKS = Counter("veiviser_llm_fallbacks", "Answers composed extractively because the LLM failed, by reason",
-                        ["reason"])
-INGEST_RUNS = Counter("veiviser_ingest_runs", "Finished ingest runs by outcome (ok, with_errors)", ["outcome"])
-INGEST_SECONDS = Histogram("veiviser_ingest_seconds", "Duration of ingest runs", buckets=INGEST_BUCKETS)
-DEDUPE_HITS = Counter("veiviser_dedupe_hits", "Deliveries seen before and not answered again, by channel",
-                      ["channel"])
+
+def _counter(name: str, text: str, *labels: str) -> Counter:
+    """A counter `name` (exposed as `<name>_total`) with the help `text`, counted by `labels`."""
+    return Counter(name, text, labels)
+
+
+def _histogram(name: str, text: str, *labels: str, buckets: tuple[float, ...] = LATENCY_BUCKETS) -> Histogram:
+    """A histogram of seconds `name` with the help `text`, by `labels`."""
+    return Histogram(name, text, labels, buckets=buckets)
+
+
+HTTP_REQUESTS = _counter("veiviser_http_requests", "HTTP requests by channel, route and status code",
+                         "channel", "route", "status")
+HTTP_SECONDS = _histogram("veiviser_http_request_seconds", "HTTP request latency by channel and route",
+                          "channel", "route")
+ANSWERS = _counter("veiviser_answers", "Answers by channel and kind (answer, declined, smalltalk, error)",
+                   "channel", "kind")
+ANSWER_SECONDS = _histogram("veiviser_answer_seconds", "Time to an answer (or notice) by channel", "channel")
+UNAVAILABLE = _counter("veiviser_unavailable", "Questions answered with 'temporarily unavailable', by the part down",
+                       "part")
+UNRECORDED_TURNS = _counter("veiviser_unrecorded_turns", "Answers sent whose turn could not be recorded", "channel")
+LLM_CALLS = _counter("veiviser_llm_calls",
+                     "Calls to the LLM by provider and outcome (ok, timeout, server_error, uncited, ...)",
+                     "provider", "outcome")
+LLM_SECONDS = _histogram("veiviser_llm_call_seconds", "LLM call latency by provider", "provider")
+LLM_FALLBACKS = _counter("veiviser_llm_fallbacks", "Answers composed extractively because the LLM failed, by reason",
+                         "reason")
+INGEST_RUNS = _counter("veiviser_ingest_runs", "Finished ingest runs by outcome (ok, with_errors)", "outcome")
+INGEST_SECONDS = _histogram("veiviser_ingest_seconds", "Duration of ingest runs", buckets=INGEST_BUCKETS)
+DEDUPE_HITS = _counter("veiviser_dedupe_hits", "Deliveries seen before and not answered again, by channel", "channel")
 
 
 def http_request(channel: str, route: str, status: int, seconds: float) -> None:
