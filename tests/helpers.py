@@ -1,8 +1,14 @@
-"""Small builders for test files (a real PDF and DOCX, made here rather than shipped)."""
+"""Small builders for test files (a real PDF and DOCX, made here rather than shipped), loopback helpers, and a
+runtime over a writable copy of the fixture knowledge with staff accounts (the staff API and staff Slack tests)."""
 
 from __future__ import annotations
 
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+STAFF_PASSWORD = "a long staff password"
 
 
 def write_pdf(path: Path, lines: list[str]) -> None:
@@ -75,3 +81,27 @@ def wait_for_http(url: str, process, seconds: float, name: str) -> None:  # noqa
                 raise AssertionError(f"{name} exited at start-up: {detail}") from None
             assert time.monotonic() < deadline, f"{name} did not answer within {seconds:.0f} s"
             time.sleep(0.2)
+
+
+@contextmanager
+def ingested_runtime(base: Path, embedder, **settings) -> Iterator[tuple]:  # noqa: ANN001 - the session's embedder
+    """(runtime, knowledge folder): a copy of the fixture knowledge in `base/knowledge` ingested into `base/store`,
+    with `settings` on top of the test defaults; the runtime is closed on the way out."""
+    from bot.runtime import build_runtime
+    from tests.conftest import FIXTURES, make_settings
+
+    knowledge = base / "knowledge"
+    shutil.copytree(FIXTURES / "knowledge", knowledge)
+    rt = build_runtime(make_settings(base / "store", knowledge_dirs=[knowledge], **settings), embedder)
+    try:
+        rt.ingest.run()
+        yield rt, knowledge
+    finally:
+        rt.close()
+
+
+def add_staff(rt, email: str, slack_user_id: str | None = None) -> None:  # noqa: ANN001 - a bot.runtime.Runtime
+    """A staff account for `email` (password STAFF_PASSWORD), with a Slack user id when given."""
+    from bot.admin.auth import hash_password
+
+    rt.records.staff.add(email, hash_password(STAFF_PASSWORD), slack_user_id=slack_user_id)

@@ -4,7 +4,6 @@ a time, gap groups, the staff channel summary and the watched folder (real runti
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -12,45 +11,28 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.admin.auth import hash_password, new_token
+from bot.admin.auth import new_token
 from bot.app import create_app
 from bot.models import Answer, Question
-from tests.conftest import FIXTURES, make_settings
-from tests.fakes.slack_api import FakeSlack
-from tests.helpers import write_pdf
+from tests.helpers import STAFF_PASSWORD as PASSWORD, add_staff, ingested_runtime, write_pdf
 
 pytestmark = pytest.mark.e2e
 ADMIN_TOKEN = "admin-token-for-tests"
 STAFF_CHANNEL = "C0STAFF"
-PASSWORD = "a long staff password"
 ROUTES = [("post", "/admin/api/reingest"), ("post", "/admin/api/files"), ("delete", "/admin/api/files/x.md"),
           ("get", "/admin/api/gaps"), ("get", "/admin/api/feedback"), ("get", "/admin/api/mentor-requests")]
 
 
 @pytest.fixture(scope="module")
-def fake_slack():
-    server = FakeSlack().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def env(tmp_path_factory, embedder, fake_slack):
     """A writable knowledge folder ingested into its own store, a runtime over it and one staff account."""
-    from bot.runtime import build_runtime
-
     base = tmp_path_factory.mktemp("admin")
-    knowledge = base / "knowledge"
-    shutil.copytree(FIXTURES / "knowledge", knowledge)
     (base / "outside.md").write_text("---\nid: outside\n---\nA secret file outside the knowledge folder.\n")
-    settings = make_settings(base / "store", knowledge_dirs=[knowledge], admin_token=ADMIN_TOKEN,
-                             admin_upload_max_mb=1, slack_bot_token="xoxb-test", slack_api_base_url=fake_slack.base_url,
-                             slack_staff_channel=STAFF_CHANNEL, watch_debounce_s=0.3)
-    rt = build_runtime(settings, embedder)
-    rt.ingest.run()
-    rt.records.staff.add("staff@example.org", hash_password(PASSWORD))
-    yield rt, knowledge, base
-    rt.close()
+    with ingested_runtime(base, embedder, admin_token=ADMIN_TOKEN, admin_upload_max_mb=1, slack_bot_token="xoxb-test",
+                          slack_api_base_url=fake_slack.base_url, slack_staff_channel=STAFF_CHANNEL,
+                          watch_debounce_s=0.3) as (rt, knowledge):
+        add_staff(rt, "staff@example.org")
+        yield rt, knowledge, base
 
 
 @pytest.fixture(scope="module")
