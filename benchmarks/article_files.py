@@ -19,7 +19,7 @@ from pathlib import Path
 
 SETS = {"norquad": ("NorQuAD", "nb"), "swequad_mc": ("SweQUAD-MC", "sv")}
 VARIANTS = ("clean", "messy")
-QUESTION_SHARE = {"norquad": 6, "swequad_mc": 1}  # one in this many of the articles holding an answer is kept
+QUESTION_SHARE = {"norquad": 2, "swequad_mc": 1}  # one in this many of the articles holding an answer is kept
 DISTRACTOR_SHARE = 25  # one in this many of the articles that answer no question is kept (as a distractor)
 
 # What a saved page holds around its text, per language: the lines before (skip links, menus, cookie banner,

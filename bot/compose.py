@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
 from dataclasses import dataclass, replace
 from itertools import dropwhile, takewhile
@@ -48,13 +49,27 @@ def _clean(sentence: str) -> str:
     return EMPHASIS_RE.sub("", LIST_MARK_RE.sub("", sentence)).strip()
 
 
-def _overlap(wanted: dict[str, float], sentence_stems: set[str]) -> float:
-    """Weighted share of the question's terms in the sentence; across languages, terms match on their first letters."""
+def _matches(wanted: dict[str, float], sentence_stems: set[str]) -> set[str]:
+    """The question's terms found in the sentence; across languages, terms match on their first letters."""
     prefixes = {s[:PREFIX_LETTERS] for s in sentence_stems if len(s) >= PREFIX_LETTERS}
-    return sum(
-        weight for term, weight in wanted.items()
+    return {
+        term for term in wanted
         if term in sentence_stems or (len(term) >= PREFIX_LETTERS and term[:PREFIX_LETTERS] in prefixes)
-    )
+    }
+
+
+def _within_document(wanted: dict[str, float], matched: list[set[str]]) -> dict[str, float]:
+    """The question's term weights scaled by how few of the candidate sentences hold each term (an IDF over those
+    sentences): a term in nearly every sentence of the document, such as its subject ("Adler" in an article on
+    Steven Adler), is why the document was chosen and says little about which of its sentences answers."""
+    n = len(matched)
+    if n < 2:
+        return wanted
+    scale = math.log(n + 1)
+    return {
+        term: weight * max(0.0, math.log((n + 1) / (sum(term in m for m in matched) + 0.5)) / scale)
+        for term, weight in wanted.items()
+    }
 
 
 def _list_heads(lines: list[str]) -> list[str] | None:
@@ -119,6 +134,42 @@ class SentenceWeights:
     position: float = 0.03  # later sentences in a passage lose this much per position
 
 
+def ranked_sentences(
+    question: str,
+    lang: str,
+    hits: list[Hit],
+    term_weight: Callable[[str], float] | None = None,
+    weights: SentenceWeights = SentenceWeights(),
+) -> list[tuple[float, int, int, str]]:
+    """The quotable sentences of the best document, best first, as (score, passage rank, position, sentence): those
+    sharing most with the question (terms weighted by `term_weight`, e.g. their IDF, and by how few of the document's
+    candidate sentences hold them; across languages terms match on their first letters), holding what the question asks for (a name after "who", a figure after "how much", a date
+    after "when"), from its best passages; the lead sentence of the best passage counts extra. Sentences from other
+    documents are never mixed in."""
+    w = weights
+    best_doc = hits[0].chunk.doc_id
+    weigh = term_weight or (lambda term: 1.0)
+    wanted = {s: weigh(s) for s in stems(question, lang) if len(s) > 2}
+    kind = asked_for(question)
+    found = [
+        (rank, position, sentence, _matches(wanted, set(stems(sentence, hit.chunk.lang))))
+        for rank, hit in enumerate(hits) if hit.chunk.doc_id == best_doc
+        for position, sentence in enumerate(usable_sentences(hit.chunk.text))
+    ]
+    local = _within_document(wanted, [matched for *_, matched in found])
+    total = sum(local.values()) or 1.0
+    candidates: list[tuple[float, int, int, str]] = []
+    for rank, position, sentence, matched in found:
+        n_words = len(sentence.split())
+        overlap = sum(local[term] for term in matched) / total
+        lead = (w.lead if position == 0 else w.continuation if position == 1 else 0.0) if rank == 0 else 0.0
+        typed = w.answer_type if holds(kind, sentence, question) else 0.0
+        score = (lead + w.overlap * overlap / (1.0 + n_words / w.overlap_length) + typed
+                 + w.passage / (1 + rank) - w.position * position)
+        candidates.append((score, rank, position, sentence))
+    return sorted(candidates, key=lambda c: -c[0])
+
+
 def key_sentences(
     question: str,
     lang: str,
@@ -127,32 +178,11 @@ def key_sentences(
     term_weight: Callable[[str], float] | None = None,
     weights: SentenceWeights = SentenceWeights(),
 ) -> list[str]:
-    """The sentences of the best document that answer the question best, in reading order: those sharing most
-    with the question (terms weighted by `term_weight`, e.g. their IDF; across languages terms match on their
-    first letters), holding what the question asks for (a name after "who", a figure after "how much", a date
-    after "when"), from its best passages; the lead sentence of the best passage counts extra. Sentences from
-    other documents are never mixed in."""
-    w = weights
-    best_doc = hits[0].chunk.doc_id
-    weigh = term_weight or (lambda term: 1.0)
-    wanted = {s: weigh(s) for s in stems(question, lang) if len(s) > 2}
-    total = sum(wanted.values()) or 1.0
-    kind = asked_for(question)
-    candidates: list[tuple[float, int, int, str]] = []
-    for rank, hit in enumerate(hits):
-        if hit.chunk.doc_id != best_doc:
-            continue
-        for position, sentence in enumerate(usable_sentences(hit.chunk.text)):
-            n_words = len(sentence.split())
-            overlap = _overlap(wanted, set(stems(sentence, hit.chunk.lang))) / total
-            lead = (w.lead if position == 0 else w.continuation if position == 1 else 0.0) if rank == 0 else 0.0
-            typed = w.answer_type if holds(kind, sentence, question) else 0.0
-            score = (lead + w.overlap * overlap / (1.0 + n_words / w.overlap_length) + typed
-                     + w.passage / (1 + rank) - w.position * position)
-            candidates.append((score, rank, position, sentence))
+    """The best `ranked_sentences` that fit in an answer (`limit` of them, at most MAX_ANSWER_WORDS words), in
+    reading order."""
     chosen: list[tuple[int, int, str]] = []
     words = 0
-    for _, rank, position, sentence in sorted(candidates, key=lambda c: -c[0]):
+    for _, rank, position, sentence in ranked_sentences(question, lang, hits, term_weight, weights):
         n_words = len(sentence.split())
         if chosen and words + n_words > MAX_ANSWER_WORDS:
             continue
