@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import itertools
 import json
 import shutil
@@ -30,7 +28,8 @@ from pathlib import Path
 import aiohttp
 
 from tests.fakes.postgres_server import PostgresServer
-from tests.topology import SLACK_SECRET, TELEGRAM_SECRET, Topology, slack_body, telegram_update
+from tests.platform_requests import slack_mention, slack_signed_headers, telegram_headers, telegram_update
+from tests.topology import SLACK_SECRET, TELEGRAM_SECRET, Topology
 
 ROOT = Path(__file__).resolve().parent.parent
 MIX = ("web", "web", "web", "telegram", "web", "web", "slack", "web", "telegram", "slack")  # 60 / 20 / 20
@@ -102,17 +101,14 @@ class Soak:
                 chat = 8_000_000_000 + next(self.ids)
                 self.posted["telegram"][str(chat)] = time.monotonic()
                 async with http.post(f"{serve.url}/telegram/webhook", json=telegram_update(next(self.ids), chat, question),
-                                     headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}) as r:
+                                     headers=telegram_headers(TELEGRAM_SECRET)) as r:
                     self.errors["telegram"] += r.status != 200
             else:
                 channel = f"C{next(self.ids)}"
-                body = slack_body(f"Ev{next(self.ids)}", channel, f"U{number % 500:07d}", question)
-                stamp = str(int(time.time()))
-                signature = hmac.new(SLACK_SECRET.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+                body = slack_mention(f"Ev{next(self.ids)}", channel, f"U{number % 500:07d}", question)
                 self.posted["slack"][channel] = time.monotonic()
-                async with http.post(f"{serve.url}/slack/events", data=body, headers={
-                        "Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
-                        "X-Slack-Signature": f"v0={signature}"}) as r:
+                async with http.post(f"{serve.url}/slack/events", data=body,
+                                     headers=slack_signed_headers(SLACK_SECRET, body)) as r:
                     self.errors["slack"] += r.status != 200
         except (aiohttp.ClientError, asyncio.TimeoutError):
             self.errors[kind] += 1
