@@ -67,6 +67,7 @@ class Serve:
     store: Path
     env: dict
     port: int = field(default_factory=free_port)
+    args: tuple[str, ...] = ()  # more `serve` options, e.g. ("--workers", "2")
     process: subprocess.Popen | None = None
 
     @property
@@ -82,7 +83,7 @@ class Serve:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--store", str(self.store)], env=self.env, cwd=self.store.parent, stdout=log, stderr=log)
+                 "--store", str(self.store), *self.args], env=self.env, cwd=self.store.parent, stdout=log, stderr=log)
         return self
 
     def wait_ready(self, seconds: float = 180) -> None:

@@ -2,17 +2,21 @@
 `veiviser serve` processes sharing them, started once for this module. What scaling out and faults must not break:
 content ingested through one process is answered from by the other, a redelivered update or event is answered once,
 a killed process loses no turn it answered with a 200, an outage of Chroma or PostgreSQL gives 503s and then answers
-again without a restart, and a killed ingest leaves nothing the next one does not complete exactly."""
+again without a restart, a killed ingest leaves nothing the next one does not complete exactly, and `serve --workers 2`
+answers with both workers, counts both in one /metrics scrape and replaces a worker killed with SIGKILL."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +24,7 @@ import httpx
 import pytest
 
 from tests.conftest import FIXTURES
-from tests.topology import Topology, post_slack, post_telegram, slack_body, telegram_update
+from tests.topology import Serve, Topology, post_slack, post_telegram, slack_body, telegram_update
 
 pytestmark = pytest.mark.e2e
 RECOVERY_S = 10.0  # the target: answers again within this long of a dependency coming back
@@ -28,6 +32,7 @@ SECONDS = 15.0  # "within seconds": the other process answers from new content (
 # running the tests may be busy)
 QUESTIONS = ("hvor mye aksjekapital trenger et AS", "hur mycket aktiekapital behöver ett aktiebolag",
              "hvordan får vi frivillige til å bli", "hvor kan vi søke om tilskudd")
+ANSWERED = QUESTIONS[:3]  # the fixture knowledge holds no grants: the fourth is declined
 _ids = itertools.count(int(time.time() * 1000) % 10**9 * 100)
 
 
@@ -291,3 +296,56 @@ def count_chunks(topo: Topology) -> int:
     base = f"http://127.0.0.1:{topo.chroma.port}/api/v2/tenants/default_tenant/databases/default_database/collections"
     with httpx.Client(timeout=10) as http:
         return sum(int(http.get(f"{base}/{c['id']}/count").json()) for c in http.get(base).json())
+
+
+def worker_pids(serve) -> set[int]:  # noqa: ANN001 - a Serve
+    """The worker processes uvicorn's supervisor runs for `serve --workers N` (not multiprocessing's resource tracker)."""
+    pid = serve.process.pid
+    children = {int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    return {c for c in children if b"resource_tracker" not in _cmdline(c)}
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:  # it ended meanwhile
+        return b"resource_tracker"
+
+
+def two_workers(serve, without: int | None = None) -> set[int] | None:  # noqa: ANN001 - a Serve
+    """The two worker pids once both run (and `without` is gone), else None."""
+    pids = worker_pids(serve)
+    return pids if len(pids) == 2 and without not in pids else None
+
+
+def answers_counted(serve) -> float:  # noqa: ANN001 - a Serve
+    """The web answers in one scrape of /metrics (the workers' counts summed in prometheus-client's multiprocess mode)."""
+    text = httpx.get(f"{serve.url}/metrics", timeout=10).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("veiviser_answers_total{") and 'channel="web"' in line)
+
+
+def test_serve_with_two_workers_answers_with_both_counts_both_and_outlives_a_killed_worker(topo):
+    serve = Serve("workers", topo.root / "serve-workers" / "store", topo.env, args=("--workers", "2"))
+    serve.start()
+    try:
+        serve.wait_ready()
+        workers = wait_until(lambda: two_workers(serve), 60, what=lambda: f"workers {worker_pids(serve)}")
+        asked = list(ANSWERED) * 6
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            replies = list(pool.map(lambda q: ask(serve, q), asked))
+        assert all(r["confident"] and r["sources"] for r in replies), [r for r in replies if not r["confident"]]
+        assert answers_counted(serve) == len(asked)  # whichever worker answers the scrape counts both
+
+        victim = sorted(workers)[0]
+        os.kill(victim, signal.SIGKILL)
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            after = list(pool.map(lambda q: ask(serve, q), ANSWERED))
+        assert all(r["confident"] for r in after), after  # the other worker answers meanwhile
+        replaced = wait_until(lambda: two_workers(serve, without=victim), 120,
+                              what=lambda: f"workers {worker_pids(serve)}, killed {victim}")
+        assert replaced - workers
+        serve.wait_ready()
+        assert ask(serve, QUESTIONS[0])["confident"]
+    finally:
+        serve.stop()
