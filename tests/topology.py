@@ -4,22 +4,20 @@ tests/e2e/test_topology.py and by the soak run of `make bench` (benchmarks/soak.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlack
+from tests.fakes.slack_api import FakeSlack
 from tests.fakes.telegram_api import FakeTelegram
 from tests.helpers import free_port, wait_for_http
+from tests.platform_requests import slack_signed_headers, telegram_headers
 
 VENV_BIN = Path(sys.executable).parent
 ADMIN_TOKEN = "topology-admin-token"
@@ -185,29 +183,11 @@ class Topology:
 
 # --- platform requests ------------------------------------------------------------------------------------------------
 
-def telegram_update(update_id: int, chat: int, text: str, lang: str = "nb") -> dict:
-    person = {"id": chat, "is_bot": False, "first_name": "Topology", "language_code": lang}
-    return {"update_id": update_id, "message": {"message_id": update_id % 1_000_000 + 1, "date": int(time.time()),
-                                                "from": person, "chat": {"id": chat, "type": "private"}, "text": text}}
-
-
 def post_telegram(client: httpx.Client, serve: Serve, update: dict) -> int:
     return client.post(f"{serve.url}/telegram/webhook", json=update,
-                       headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}).status_code
-
-
-def slack_body(event_id: str, channel: str, user: str, text: str) -> str:
-    stamp = f"{time.time():.6f}"
-    event = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER_ID}> {text}", "ts": stamp,
-             "channel": channel, "event_ts": stamp}
-    return json.dumps({"token": "x", "team_id": TEAM_ID, "api_app_id": "A0TOPOLOGY", "type": "event_callback",
-                       "event_id": event_id, "event_time": int(time.time()), "event": event,
-                       "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}]})
+                       headers=telegram_headers(TELEGRAM_SECRET)).status_code
 
 
 def post_slack(client: httpx.Client, serve: Serve, body: str) -> int:
-    stamp = str(int(time.time()))
-    signature = hmac.new(SLACK_SECRET.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
-    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
-               "X-Slack-Signature": f"v0={signature}"}
-    return client.post(f"{serve.url}/slack/events", content=body, headers=headers).status_code
+    return client.post(f"{serve.url}/slack/events", content=body,
+                       headers=slack_signed_headers(SLACK_SECRET, body)).status_code

@@ -24,7 +24,8 @@ import httpx
 import pytest
 
 from tests.conftest import FIXTURES
-from tests.topology import Serve, Topology, post_slack, post_telegram, slack_body, telegram_update
+from tests.platform_requests import slack_mention, telegram_update
+from tests.topology import Serve, Topology, post_slack, post_telegram
 
 pytestmark = pytest.mark.e2e
 RECOVERY_S = 10.0  # the target: answers again within this long of a dependency coming back
@@ -152,7 +153,7 @@ def test_the_same_telegram_update_and_slack_event_posted_to_both_processes_are_a
     chat, update_id = 7_000_000 + next(_ids) % 1_000_000, next(_ids)
     update = telegram_update(update_id, chat, "hvor mye aksjekapital trenger et AS")
     channel, event_id = f"C{next(_ids)}", f"Ev{next(_ids)}"
-    event = slack_body(event_id, channel, "U0TOPOLOGY", "hur mycket aktiekapital behöver ett aktiebolag")
+    event = slack_mention(event_id, channel, "U0TOPOLOGY", "hur mycket aktiekapital behöver ett aktiebolag")
     with httpx.Client(timeout=30) as http:
         barrier = threading.Barrier(8)
 
@@ -199,7 +200,7 @@ def test_outages_of_chroma_and_postgresql_give_503s_then_answers_again_without_a
                     assert post_telegram(httpx.Client(timeout=30), topo.serves[0],
                                          telegram_update(next(_ids), chat, "hvor mye aksjekapital trenger et AS")) == 200
                     channel = f"C{next(_ids)}"
-                    assert post_slack(httpx.Client(timeout=30), topo.serves[1], slack_body(
+                    assert post_slack(httpx.Client(timeout=30), topo.serves[1], slack_mention(
                         f"Ev{next(_ids)}", channel, "U0OUTAGE", "hvor mye aksjekapital trenger et AS")) == 200
                     notice = topo.telegram.wait_for("sendMessage", 1, 15, where=lambda c: int(c["chat_id"]) == chat)
                     assert "midlertidig utilgjengelig" in notice[0]["text"]
