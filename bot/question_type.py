@@ -53,6 +53,14 @@ MONTHS = frozenset(
     friday saturday sunday våren høsten hösten sommeren sommaren vinteren århundre århundradet century
     """.split()
 )
+# A span of time counted out ("etter drøye 20 minutter", "da han var elleve år gammel", "inom tre veckor").
+_COUNT = r"\d+(?:[.,]\d+)?|" + "|".join(sorted(
+    "en ett ei to tvo två tre fire fyra fem seks sex sju syv åtte åtta ni nio ti tio elleve elva tolv femten femton "
+    "tjue tjugo tretti trettio førti fyrtio femti femtio hundre hundra noen några".split(), key=len, reverse=True))
+DURATION_RE = re.compile(
+    rf"\b(?:{_COUNT})\s+(?:sekund|minutt|minut|time|timme|timmar|dag|døgn|dygn|uke|uker|veke|veker|vecka|veckor|"
+    r"måned|måneder|månad|månader|år|årene|åren|week|weeks|month|months|year|years|day|days|hour|hours|minute|minutes)"
+    r"\w*", re.I)
 YEAR_RE = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})\b|\b\d{1,2}\.\s?\w+|\b\d{1,2}/\d{1,2}\b")
 CAPITALISED_RE = re.compile(r"(?<=\s)[«\"(]?([A-ZÆØÅÄÖÉÜ][\w-]+)")
 
@@ -79,7 +87,7 @@ def holds(kind: str | None, sentence: str, question: str) -> bool:
     if kind == "amount":
         return any(ch.isdigit() for ch in sentence) or bool(tokens & NUMBER_WORDS)
     if kind == "time":
-        return bool(YEAR_RE.search(sentence)) or bool(tokens & MONTHS)
+        return bool(YEAR_RE.search(sentence)) or bool(tokens & MONTHS) or bool(DURATION_RE.search(sentence))
     if kind in ("person", "place"):
         return bool(names_in(sentence, question))
     return bool(names_in(sentence, question)) or sentence.count(",") >= 2

@@ -35,6 +35,13 @@ def test_figures_and_dates():
     assert not holds("time", "Arbeidet startet etter en lang debatt.", "Når startet arbeidet?")
 
 
+def test_a_span_of_time_answers_when():
+    assert holds("time", "Det første målet kom etter drøye 20 minutter.", "Når kom det første målet?")
+    assert holds("time", "Han begynte da han var elleve år gammal.", "Når begynte han?")
+    assert holds("time", "Beslutet kommer inom tre veckor.", "När kommer beslutet?")
+    assert not holds("time", "Han er to meter høy og spiller for to lag.", "Når begynte han?")
+
+
 def test_the_quoted_sentence_is_the_one_holding_the_asked_for_name():
     text = ("Grønt belte er et samarbeid om sosialt entreprenørskap på tvers av grensen. "
             "Prosjektet har et styre med medlemmer fra begge land. "
