@@ -269,11 +269,10 @@ class Assistant:
         """The open calls, soonest deadline first, when the question asks what one can apply for now; a note that
         a call has closed (and what is open instead) when the question names a closed one; else None."""
         text, today = question.text, self.today()
-        documents = list(snapshot.documents.values())
-        closed = calls.named_closed_call(documents, text, lang, today)
+        closed = calls.named_closed_call(snapshot.calls, text, lang, today)
         if closed is None and not calls.asks_for_open_calls(text):
             return None
-        listed = calls.open_calls(documents, lang, text, today)
+        listed = calls.open_calls(snapshot.calls, lang, text, today)
         if closed is None and not listed:
             return None
         t = self.translator

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -158,6 +159,7 @@ def _named(organisation: Organisation, question: str) -> tuple[bool, bool]:
     return by_name, by_name or any(_phrase_re(k).search(question) for k in organisation.keywords)
 
 
+@lru_cache(maxsize=4096)
 def _phrase_re(phrase: str) -> re.Pattern[str]:
     open_end = phrase.endswith("*")
     body = r"\s+".join(map(re.escape, phrase.rstrip("*").split()))

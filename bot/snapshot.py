@@ -35,6 +35,8 @@ class IndexSnapshot:
     chunks: Mapping[str, Chunk]  # by chunk id
     documents: Mapping[str, Chunk]  # the first chunk of each document, by document id
     languages: np.ndarray  # the language of each lexical row
+    written_in: frozenset[str] = frozenset()  # the languages of all its chunks
+    calls: tuple[Chunk, ...] = ()  # the first chunk of each document of kind "call" (read on every question)
 
     @classmethod
     def build(cls, chunks: list[Chunk], version: int, vectors: np.ndarray | None = None) -> "IndexSnapshot":
@@ -67,6 +69,8 @@ class IndexSnapshot:
             chunks=MappingProxyType({c.id: c for c in chunks}),
             documents=MappingProxyType(documents),
             languages=languages,
+            written_in=frozenset(c.lang for c in chunks),
+            calls=tuple(c for c in documents.values() if c.kind == "call"),
         )
 
     @classmethod
@@ -96,7 +100,7 @@ class IndexSnapshot:
 
     def has_material_in(self, languages: tuple[str, ...]) -> bool:
         """Whether any chunk is written in one of `languages`."""
-        return bool(np.isin(self.languages, languages).any())
+        return not self.written_in.isdisjoint(languages)
 
     def term_weight(self, term: str) -> float:
         """How telling a stemmed term is: its IDF in this snapshot."""
