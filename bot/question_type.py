@@ -25,7 +25,7 @@ ASKS = {
         r"vilket datum|what year|which year|what date|hvilken dag|vilken dag|hvilket tidspunkt|frist|deadline)\b",
         re.I,
     ),
-    "person": re.compile(r"\b(?:hvem|kven|vem|who|whom|whose|hvis)\b", re.I),
+    "person": re.compile(r"\b(?:hvem|kven|vem|who|whom|whose)\b", re.I),  # not "hvis": in Bokmål mostly "if"
     "place": re.compile(
         r"^(?:hvor|kvar|var|where)\b(?! (?:mye|mange|stor|lenge|mykje|mycket|många|much|many|ofte|ofta))|"
         r"\b(?:hvor|kvar|where) (?:ligger|ligg|bor|holder|finnes|is|are|was)\b|"

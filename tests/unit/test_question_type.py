@@ -18,6 +18,7 @@ from bot.question_type import asked_for, holds
     ("Hvor ligger kontoret?", "place"),
     ("Vilka länder deltar i projektet?", "choice"),
     ("Kva er eit samvirkeføretak?", None),
+    ("Hva skjer hvis vi ikke leverer årsregnskapet?", None),  # "hvis" is "if", not "whose"
 ])
 def test_what_a_question_asks_for(question: str, kind: str | None):
     assert asked_for(question) == kind
