@@ -15,7 +15,7 @@ from bot.i18n import N_, Translator
 from bot.language import LanguageDetector, readable_by
 from bot.llm import LLMFailure
 from bot.mentors import Mentor, match_mentors, topic_of, topic_weights
-from bot.models import Answer, Chunk, Hit, ModulePointer, OrganisationRef, Question, Source
+from bot.models import Answer, Chunk, Hit, ModulePointer, OrganisationRef, Question, Source, without_language
 from bot.organisations import Organisation, match_organisations
 from bot.retrieval import Retriever
 from bot.snapshot import IndexSnapshot
@@ -330,7 +330,7 @@ class Assistant:
             topic = topic_of(hit.chunk.doc_id)
             if topic is None or any(topic_of(p.id) == topic for p in pointers):
                 continue
-            prefix = hit.chunk.doc_id.rsplit("-", 1)[0]
+            prefix = without_language(hit.chunk.doc_id)
             versions = [documents[f"{prefix}-{l}"] for l in readable_by(lang) if f"{prefix}-{l}" in documents]
             chunk = versions[0] if versions else hit.chunk
             pointers.append(ModulePointer(chunk.doc_id, chunk.title, chunk.module or 0, self._link(chunk)))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.country import HOME_COUNTRY, mentioned_country
 from bot.language import readable_by
-from bot.models import Chunk
+from bot.models import Chunk, without_language
 from bot.text import stems
 
 # "hvilke tilskudd kan jeg søke nå?", "kva tilskot kan eg søkje på no?", "vilka bidrag kan jag söka nu?",
@@ -46,8 +46,7 @@ class Call:
     @property
     def key(self) -> str:
         """The call without its language: `call-interreg-aurora-nb` and `...-sv` are one call."""
-        doc_id = self.chunk.doc_id
-        return doc_id.rsplit("-", 1)[0] if doc_id[-3:-2] == "-" else doc_id
+        return without_language(self.chunk.doc_id)
 
 
 def asks_for_open_calls(question: str) -> bool:

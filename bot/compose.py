@@ -143,9 +143,9 @@ def ranked_sentences(
 ) -> list[tuple[float, int, int, str]]:
     """The quotable sentences of the best document, best first, as (score, passage rank, position, sentence): those
     sharing most with the question (terms weighted by `term_weight`, e.g. their IDF, and by how few of the document's
-    candidate sentences hold them; across languages terms match on their first letters), holding what the question asks for (a name after "who", a figure after "how much", a date
-    after "when"), from its best passages; the lead sentence of the best passage counts extra. Sentences from other
-    documents are never mixed in."""
+    candidate sentences hold them; across languages terms match on their first letters), holding what the question
+    asks for (a name after "who", a figure after "how much", a date after "when"), from its best passages; the lead
+    sentence of the best passage counts extra. Sentences from other documents are never mixed in."""
     w = weights
     best_doc = hits[0].chunk.doc_id
     weigh = term_weight or (lambda term: 1.0)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # The one list of language codes: Norwegian Bokmål and Nynorsk, Swedish, English, Danish.
 LANGUAGES = ("nb", "nn", "sv", "en", "da")
+_LANGUAGE_SUFFIX_RE = re.compile(rf"-(?:{'|'.join(LANGUAGES)})$")
+
+
+def without_language(doc_id: str) -> str:
+    """A document id without its language suffix: one text in all its translations ("m04-legal-form-nb" and
+    "m04-legal-form-nn" give "m04-legal-form")."""
+    return _LANGUAGE_SUFFIX_RE.sub("", doc_id)
 
 
 @dataclass(frozen=True)

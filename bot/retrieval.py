@@ -11,12 +11,11 @@ import numpy as np
 from bot.country import foreign_country
 from bot.language import readable_by
 from bot.lexical import name_terms
-from bot.models import LANGUAGES, Chunk, Filters, Hit
+from bot.models import Chunk, Filters, Hit, without_language
 from bot.snapshot import IndexSnapshot
 from bot.store import VectorStore
 from bot.text import question_focus
 
-LANGUAGE_SUFFIX_RE = re.compile(rf"-({'|'.join(LANGUAGES)})$")
 SUMMARY_SECTION_RE = re.compile(r"sjekkliste|checklista|checklist|övning|øving|oppgåve|oppgave|exercise", re.I)
 
 
@@ -206,7 +205,7 @@ def translation_group(chunk: Chunk) -> tuple[str, str]:
 
 def translation_key(doc_id: str, country: str) -> tuple[str, str]:
     """`translation_group` of a document known by its id and country."""
-    return LANGUAGE_SUFFIX_RE.sub("", doc_id), country
+    return without_language(doc_id), country
 
 
 def one_version_per_translation(hits: list[Hit], lang: str) -> list[Hit]:
