@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.text import PREFIX_LETTERS as PREFIX_TERM_LETTERS
 from bot.text import STOP_WORDS, TOKENIZER_VERSION, content_words, search_terms, stem_word
@@ -20,6 +22,7 @@ from bot.text import STOP_WORDS, TOKENIZER_VERSION, content_words, search_terms,
 # Stemmers a query word is also tried with when measuring coverage (see `LexicalIndex.coverage`).
 COVERAGE_STEMMERS = ("nb", "sv")
 PREFIX_LETTERS = 6  # coverage: an unknown stem matches indexed stems sharing this many first letters
+MISSPELLED_MIN_LETTERS = 6  # coverage: a stem this long or longer may be a typo of an indexed one (see _misspelled)
 
 
 # Written alike in every language: a capitalised word inside a sentence (a name: "Merkur", "Helene Fossenholm",
@@ -148,7 +151,9 @@ class LexicalIndex:
         for word in query_words:
             terms = {stem_word(word, other) for other in (lang, *COVERAGE_STEMMERS)}
             if not any(term in self.postings for term in terms):
-                terms = self._sharing_prefix(min(terms, key=len))  # "bygdebutik" finds "bygdebutikk"
+                shortest = min(terms, key=len)
+                # "bygdebutik" finds "bygdebutikk"; a typo inside the word ("solystemet") finds its closest spelling
+                terms = self._sharing_prefix(shortest) or self._misspelled(shortest)
             frequencies = [
                 len(posting[0])
                 for term in terms
@@ -179,6 +184,20 @@ class LexicalIndex:
                 break
             found.add(term)
         return found
+
+    def _misspelled(self, stem: str) -> set[str]:
+        """The indexed term closest to `stem` when it is a likely typo of it: the same first two letters and at most
+        one edit (two from nine letters on: a letter left out, added, changed, or two swapped), for stems of at least
+        six letters; shorter words are too often another word."""
+        if len(stem) < MISSPELLED_MIN_LETTERS:
+            return set()
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self.postings)
+        start = bisect.bisect_left(self._sorted_terms, stem[:2])
+        end = bisect.bisect_left(self._sorted_terms, stem[:2] + "\U0010ffff", lo=start)
+        edits = 1 if len(stem) < 9 else 2
+        match = process.extractOne(stem, self._sorted_terms[start:end], scorer=OSA.distance, score_cutoff=edits)
+        return {match[0]} if match else set()
 
     def search(
         self, query: str, lang: str, k: int, allowed: np.ndarray | None = None, terms: Iterable[str] | None = None

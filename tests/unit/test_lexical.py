@@ -70,6 +70,14 @@ def test_coverage_finds_names_and_close_spellings_across_languages():
     assert index.coverage("lägenhet", "sv") == 0.0
 
 
+def test_coverage_forgives_a_typo_inside_a_long_word_but_not_another_short_word():
+    index = LexicalIndex.build([("a", "Solsystemet ligger i Orion-armen. En industrielektriker arbetar aldrig ensam.", "nb")])
+    assert index.coverage("solystemet", "nb") == 1.0  # a letter left out
+    assert index.coverage("indusrtielektikern", "sv") == 1.0  # two letters swapped and one left out
+    assert index.coverage("ensom", "nb") == 0.0  # five letters, one from "ensam": too short to be read as a typo
+    assert index.coverage("kjøleskap", "nb") == 0.0
+
+
 def test_a_single_lexical_match_counts_in_full_when_the_ranking_is_complete():
     from bot.retrieval import convex_fuse
 
