@@ -103,7 +103,7 @@ def _table(per_group: dict[str, dict[str, list[float]]]) -> dict:
 
 def _countries(snapshot) -> dict[str, str]:  # noqa: ANN001 - an IndexSnapshot
     """The country each indexed document is about, by document id."""
-    return {chunk.doc_id: chunk.country for chunk in snapshot.chunks.values()}
+    return {doc_id: first.country for doc_id, first in snapshot.documents.items()}
 
 
 def _outcome(row: dict, runtime) -> dict[str, float]:  # noqa: ANN001 - a Runtime

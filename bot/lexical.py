@@ -172,18 +172,9 @@ class LexicalIndex:
     def _sharing_prefix(self, stem: str) -> set[str]:
         """Indexed terms that share all but the last two letters of `stem` (at least six): close spellings
         across the languages ("momsgräns" / "momsgrense") and typos at the end of a word."""
-        prefix = stem[: max(PREFIX_LETTERS, len(stem) - 2)]
         if len(stem) < PREFIX_LETTERS:
             return set()
-        if self._sorted_terms is None:
-            self._sorted_terms = sorted(self.postings)
-        start = bisect.bisect_left(self._sorted_terms, prefix)
-        found = set()
-        for term in self._sorted_terms[start:]:
-            if not term.startswith(prefix):
-                break
-            found.add(term)
-        return found
+        return set(self._starting_with(stem[: max(PREFIX_LETTERS, len(stem) - 2)]))
 
     def _misspelled(self, stem: str) -> set[str]:
         """The indexed term closest to `stem` when it is a likely typo of it: the same first two letters and at most
@@ -191,13 +182,17 @@ class LexicalIndex:
         six letters; shorter words are too often another word."""
         if len(stem) < MISSPELLED_MIN_LETTERS:
             return set()
+        edits = 1 if len(stem) < 9 else 2
+        match = process.extractOne(stem, self._starting_with(stem[:2]), scorer=OSA.distance, score_cutoff=edits)
+        return {match[0]} if match else set()
+
+    def _starting_with(self, prefix: str) -> list[str]:
+        """The indexed terms that begin with `prefix` (the sorted term list is built on first use)."""
         if self._sorted_terms is None:
             self._sorted_terms = sorted(self.postings)
-        start = bisect.bisect_left(self._sorted_terms, stem[:2])
-        end = bisect.bisect_left(self._sorted_terms, stem[:2] + "\U0010ffff", lo=start)
-        edits = 1 if len(stem) < 9 else 2
-        match = process.extractOne(stem, self._sorted_terms[start:end], scorer=OSA.distance, score_cutoff=edits)
-        return {match[0]} if match else set()
+        start = bisect.bisect_left(self._sorted_terms, prefix)
+        end = bisect.bisect_left(self._sorted_terms, prefix + "\U0010ffff", lo=start)
+        return self._sorted_terms[start:end]
 
     def search(
         self, query: str, lang: str, k: int, allowed: np.ndarray | None = None, terms: Iterable[str] | None = None

@@ -35,8 +35,8 @@ class IndexSnapshot:
     chunks: Mapping[str, Chunk]  # by chunk id
     documents: Mapping[str, Chunk]  # the first chunk of each document, by document id
     languages: np.ndarray  # the language of each lexical row
-    written_in: frozenset[str] = frozenset()  # the languages of all its chunks
-    calls: tuple[Chunk, ...] = ()  # the first chunk of each document of kind "call" (read on every question)
+    written_in: frozenset[str]  # the languages of all its chunks
+    calls: tuple[Chunk, ...]  # the first chunk of each document of kind "call" (read on every question)
 
     @classmethod
     def build(cls, chunks: list[Chunk], version: int, vectors: np.ndarray | None = None) -> "IndexSnapshot":
