@@ -34,8 +34,7 @@ class IndexSnapshot:
     vectors: np.ndarray  # the passage vector of each lexical row (L2-normalised, as stored in Chroma)
     chunks: Mapping[str, Chunk]  # by chunk id
     documents: Mapping[str, Chunk]  # the first chunk of each document, by document id
-    languages: np.ndarray  # the language of each lexical row
-    written_in: frozenset[str]  # the languages of all its chunks
+    rows_in: Mapping[str, np.ndarray]  # per language: which lexical rows are written in it (a boolean mask)
     calls: tuple[Chunk, ...]  # the first chunk of each document of kind "call" (read on every question)
 
     @classmethod
@@ -56,10 +55,11 @@ class IndexSnapshot:
             documents.setdefault(chunk.doc_id, chunk)
         lexical.prepare()
         languages = np.array([c.lang for c in chunks], dtype=object)
+        rows_in = {lang: languages == lang for lang in sorted(set(languages))}  # once here, not on every question
         vectors = np.ascontiguousarray(vectors if vectors is not None else np.zeros((len(chunks), 0)), dtype=np.float32)
         if len(vectors) != len(chunks):
             raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
-        for array in (languages, vectors):
+        for array in (*rows_in.values(), vectors):
             array.setflags(write=False)
         return cls(
             version=version,
@@ -68,8 +68,7 @@ class IndexSnapshot:
             vectors=vectors,
             chunks=MappingProxyType({c.id: c for c in chunks}),
             documents=MappingProxyType(documents),
-            languages=languages,
-            written_in=frozenset(c.lang for c in chunks),
+            rows_in=MappingProxyType(rows_in),
             calls=tuple(c for c in documents.values() if c.kind == "call"),
         )
 
@@ -100,7 +99,7 @@ class IndexSnapshot:
 
     def has_material_in(self, languages: tuple[str, ...]) -> bool:
         """Whether any chunk is written in one of `languages`."""
-        return not self.written_in.isdisjoint(languages)
+        return any(lang in self.rows_in for lang in languages)
 
     def term_weight(self, term: str) -> float:
         """How telling a stemmed term is: its IDF in this snapshot."""
@@ -112,7 +111,13 @@ class IndexSnapshot:
 
     def mask(self, languages: tuple[str, ...] | None, filters: Filters) -> np.ndarray:
         """Which lexical rows a query may read: written in `languages` (None = all) and allowed by `filters`."""
-        allowed = np.ones(len(self.languages), dtype=bool) if languages is None else np.isin(self.languages, languages)
+        if languages is None:
+            allowed = np.ones(len(self.vectors), dtype=bool)
+        else:
+            allowed = np.zeros(len(self.vectors), dtype=bool)
+            for lang in languages:
+                if lang in self.rows_in:
+                    allowed |= self.rows_in[lang]
         if filters != Filters():
             allowed &= np.array([filters.allows(c) for c in self.lexical.payload], dtype=bool)
         return allowed
