@@ -7,6 +7,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import dropwhile, takewhile
 from typing import TYPE_CHECKING, Callable
 
@@ -49,7 +50,7 @@ def _clean(sentence: str) -> str:
     return EMPHASIS_RE.sub("", LIST_MARK_RE.sub("", sentence)).strip()
 
 
-def _matches(wanted: dict[str, float], sentence_stems: set[str]) -> set[str]:
+def _matches(wanted: dict[str, float], sentence_stems: frozenset[str]) -> set[str]:
     """The question's terms found in the sentence; across languages, terms match on their first letters."""
     prefixes = {s[:PREFIX_LETTERS] for s in sentence_stems if len(s) >= PREFIX_LETTERS}
     return {
@@ -85,9 +86,11 @@ def _list_heads(lines: list[str]) -> list[str] | None:
     return heads
 
 
-def usable_sentences(text: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def usable_sentences(text: str) -> tuple[str, ...]:
     """The sentences of a passage that read as an answer: no checklist items, table rows or fragments. A line
-    that introduces a list ("Gode offentlege kjelder er:") reads together with the names of the items."""
+    that introduces a list ("Gode offentlege kjelder er:") reads together with the names of the items. Cached: the
+    same passages come back for question after question."""
     out = []
     lines = text.split("\n")
     for number, line in enumerate(lines):
@@ -107,7 +110,12 @@ def usable_sentences(text: str) -> list[str]:
             whole = sentence[:1].isupper() or sentence[:1].isdigit() or sentence[:1] in "«\"(“"
             if whole and sentence[-1:] in ".!?)»”\"" and len(sentence.split()) >= 4:
                 out.append(sentence)
-    return out
+    return tuple(out)
+
+
+@lru_cache(maxsize=32768)
+def _sentence_stems(sentence: str, lang: str) -> frozenset[str]:
+    return frozenset(stems(sentence, lang))
 
 
 def answerable(hits: list[Hit]) -> list[Hit]:
@@ -152,7 +160,7 @@ def ranked_sentences(
     wanted = {s: weigh(s) for s in stems(question, lang) if len(s) > 2}
     kind = asked_for(question)
     found = [
-        (rank, position, sentence, _matches(wanted, set(stems(sentence, hit.chunk.lang))))
+        (rank, position, sentence, _matches(wanted, _sentence_stems(sentence, hit.chunk.lang)))
         for rank, hit in enumerate(hits) if hit.chunk.doc_id == best_doc
         for position, sentence in enumerate(usable_sentences(hit.chunk.text))
     ]

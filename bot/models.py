@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 # The one list of language codes: Norwegian Bokmål and Nynorsk, Swedish, English, Danish.
@@ -11,6 +12,7 @@ LANGUAGES = ("nb", "nn", "sv", "en", "da")
 _LANGUAGE_SUFFIX_RE = re.compile(rf"-(?:{'|'.join(LANGUAGES)})$")
 
 
+@lru_cache(maxsize=65536)  # called for every candidate of every question
 def without_language(doc_id: str) -> str:
     """A document id without its language suffix: one text in all its translations ("m04-legal-form-nb" and
     "m04-legal-form-nn" give "m04-legal-form")."""

@@ -155,15 +155,20 @@ def _strings(value: object, key: str, label: str) -> tuple[str, ...]:
 def _named(organisation: Organisation, question: str) -> tuple[bool, bool]:
     """(by its name, by its name or a keyword): whole words, a genitive -s allowed; a keyword ending in `*` may begin
     a longer word ("samvirke*" finds "samvirkeforetak")."""
-    by_name = bool(_phrase_re(organisation.name.lower()).search(question))
-    return by_name, by_name or any(_phrase_re(k).search(question) for k in organisation.keywords)
+    by_name = bool(_phrases_re((organisation.name.lower(),)).search(question))
+    return by_name, by_name or bool(organisation.keywords and _phrases_re(organisation.keywords).search(question))
 
 
 @lru_cache(maxsize=4096)
-def _phrase_re(phrase: str) -> re.Pattern[str]:
+def _phrases_re(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern finding any of `phrases` (compiled once per organisation, not per question)."""
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(_phrase_pattern, phrases))})", re.I)
+
+
+def _phrase_pattern(phrase: str) -> str:
     open_end = phrase.endswith("*")
     body = r"\s+".join(map(re.escape, phrase.rstrip("*").split()))
-    return re.compile(rf"(?<!\w){body}" + ("" if open_end else r"s?(?!\w)"), re.I)
+    return body + ("" if open_end else r"s?(?!\w)")
 
 
 def match_organisations(

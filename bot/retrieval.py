@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -17,6 +18,11 @@ from bot.store import VectorStore
 from bot.text import question_focus
 
 SUMMARY_SECTION_RE = re.compile(r"sjekkliste|checklista|checklist|övning|øving|oppgåve|oppgave|exercise", re.I)
+
+
+@lru_cache(maxsize=65536)  # asked for every candidate of every question
+def is_summary_section(section: str) -> bool:
+    return SUMMARY_SECTION_RE.search(section) is not None
 
 
 @dataclass(frozen=True)
@@ -163,7 +169,7 @@ class Retriever:
                 chunk=chunks[i],
                 score=score
                 + preference(chunks[i])
-                - (penalty if SUMMARY_SECTION_RE.search(chunks[i].section) else 0.0),
+                - (penalty if is_summary_section(chunks[i].section) else 0.0),
                 dense=dense_scores.get(i, 0.0),
                 lexical=lexical_scores.get(i, 0.0),
             )
@@ -213,10 +219,10 @@ def one_version_per_translation(hits: list[Hit], lang: str) -> list[Hit]:
     them, else the version of the group's best hit. Two versions of one text would otherwise take two of the few
     source places with the same content, and crowd out the next document."""
     asker_version = f"-{lang}"
+    groups = [translation_group(hit.chunk) for hit in hits]
     chosen: dict[tuple[str, str], str] = {}
-    for hit in hits:
-        group = translation_group(hit.chunk)
+    for hit, group in zip(hits, groups):
         if hit.chunk.doc_id.endswith(asker_version) or group not in chosen:
             if not chosen.get(group, "").endswith(asker_version):
                 chosen[group] = hit.chunk.doc_id
-    return [h for h in hits if chosen[translation_group(h.chunk)] == h.chunk.doc_id]
+    return [hit for hit, group in zip(hits, groups) if chosen[group] == hit.chunk.doc_id]

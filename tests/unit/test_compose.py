@@ -66,7 +66,7 @@ def test_a_line_that_introduces_a_list_reads_with_the_names_of_its_items():
     text = ("Bruk tal for å vise kor stort problemet er. Gode offentlege kjelder er:\n\n"
             "- **SSB (Statistisk sentralbyrå):** folketal, alder og inntekt.\n- **Ungdata:** lokale undersøkingar.\n"
             "- [ ] Eg har funne tal.")
-    assert usable_sentences(text)[:2] == [
+    assert usable_sentences(text)[:2] == (
         "Bruk tal for å vise kor stort problemet er.",
         "Gode offentlege kjelder er: SSB (Statistisk sentralbyrå), Ungdata.",
-    ]
+    )
