@@ -231,11 +231,17 @@ def _soak_lines(s: dict) -> list[str]:
             f"| {c['duplicates']} |" for name, c in [("all", s["all"]), *s["channels"].items()]]
     memory = ", ".join(f"{name} {s['rss_mb']['start'][name]} → {s['rss_mb']['end'][name]} MB"
                        for name in s["rss_mb"]["start"])
+    core = s.get("per_core")
+    per_core = (f" Each process held to one core of its own (all its threads' CPU affinity), as if on a host of its "
+                f"own: one process {core['one_process_one_core']['answers_per_s']} answers/s, two "
+                f"{core['two_processes_one_core_each']['answers_per_s']} answers/s ({core['scaling']}×)."
+                if core else "")
     return [
         f"Production topology on loopback (PostgreSQL, `chroma run`, {s['processes']} `veiviser serve` processes; "
         f"`benchmarks/soak.py`). Capacity, {s['capacity_clients']} closed-loop web askers for "
         f"{s['capacity_seconds']:.0f} s: one process {s['one_process']['answers_per_s']} answers/s, both "
-        f"{s['two_processes']['answers_per_s']} answers/s ({s['scaling']}×). Soak: {s['requests']} requests sent at "
+        f"{s['two_processes']['answers_per_s']} answers/s ({s['scaling']}×; one process already keeps both cores "
+        f"busy).{per_core} Soak: {s['requests']} requests sent at "
         f"{s['rate']:.0f}/s over {s['planned_seconds']:.0f} s (all sent after {s['seconds']:.0f} s; web 60 %, Telegram "
         "20 %, Slack 20 %; Telegram and Slack timed from posting to the fake platform receiving the reply; answers/s "
         "over the sending time):",

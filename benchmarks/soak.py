@@ -2,7 +2,9 @@
 `veiviser serve` processes on `knowledge/`, Telegram and Slack through the local fakes.
 
 1. Capacity: closed-loop web askers (each waits for its answer) against one process, then against both: answers/s
-   of each and their ratio.
+   of each and their ratio. One process keeps both cores busy on its own (two embedder instances), so on this
+   machine a second process adds little; the same pair is measured again with each process held to one core of its
+   own (every thread's CPU affinity, as `taskset -a`), which is what a second host adds.
 2. Soak: an open-loop mixed load at a fixed rate for a configurable duration (web 60 %, Telegram 20 %, Slack 20 %,
    spread over both processes): answers/s, p50/p95/p99 per channel and overall (web: the HTTP answer; Telegram and
    Slack: from posting the update or event to the fake receiving the reply), errors, duplicate replies, and the
@@ -18,6 +20,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import shutil
 import signal
 import sys
@@ -146,6 +149,32 @@ class Soak:
             time.sleep(0.5)
 
 
+def hold_to(pid: int, cpus: set[int]) -> None:
+    """Run every thread of process `pid` on `cpus` only (threads it starts later inherit it)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            os.sched_setaffinity(int(task.name), cpus)
+        except (ProcessLookupError, FileNotFoundError):  # a thread that ended meanwhile
+            pass
+
+
+def per_core_capacity(topo: Topology, questions: list[str], clients: int, seconds: float) -> dict:
+    """Capacity of one process held to core 0, then of two processes held to cores 0 and 1; the affinity of
+    every process is given back afterwards."""
+    everything = os.sched_getaffinity(0)
+    pids = [s.process.pid for s in topo.serves[:2]]
+    try:
+        for core, pid in enumerate(pids):
+            hold_to(pid, {core})
+        one = asyncio.run(closed_loop([topo.serves[0].url], questions, clients, seconds))
+        two = asyncio.run(closed_loop([s.url for s in topo.serves[:2]], questions, clients, seconds))
+    finally:
+        for pid in pids:
+            hold_to(pid, everything)
+    return {"one_process_one_core": one, "two_processes_one_core_each": two,
+            "scaling": round(two["answers_per_s"] / one["answers_per_s"], 2) if one["answers_per_s"] else None}
+
+
 def own_questions() -> list[str]:
     rows = [json.loads(line) for line in (ROOT / "knowledge/eval/questions.jsonl").read_text("utf-8").splitlines()
             if line.strip()]
@@ -169,6 +198,8 @@ def run(seconds: float = 300.0, rate: float = 50.0, capacity_seconds: float = 20
         asyncio.run(closed_loop([s.url for s in topo.serves], questions, 2, 3.0))  # warm-up
         one = asyncio.run(closed_loop([topo.serves[0].url], questions, clients, capacity_seconds))
         two = asyncio.run(closed_loop([s.url for s in topo.serves], questions, clients, capacity_seconds))
+        several_cores = len(os.sched_getaffinity(0)) > 1
+        per_core = per_core_capacity(topo, questions, clients, capacity_seconds) if several_cores else None
         rss_start = {s.name: s.rss_mb() for s in topo.serves}
         soak = Soak(topo, questions)
         elapsed = asyncio.run(soak.run(rate, seconds))
@@ -185,6 +216,7 @@ def run(seconds: float = 300.0, rate: float = 50.0, capacity_seconds: float = 20
             "chunks": report["chunks"], "processes": len(topo.serves), "capacity_seconds": capacity_seconds,
             "capacity_clients": clients, "one_process": one, "two_processes": two,
             "scaling": round(two["answers_per_s"] / one["answers_per_s"], 2) if one["answers_per_s"] else None,
+            "per_core": per_core,
             "planned_seconds": seconds, "seconds": round(elapsed, 1), "rate": rate, "requests": int(rate * seconds),
             "all": summary(everything, elapsed) | {"errors": sum(c["errors"] for c in channels.values()),
                                                    "duplicates": sum(c["duplicates"] for c in channels.values())},
