@@ -250,7 +250,8 @@ def _soak_lines(s: dict) -> list[str]:
         "|---|---|---|---|---|---|---|",
         *rows,
         "",
-        f"Resident memory at the start → end of the soak: {memory}.",
+        f"Resident memory at the start → end of the soak: {memory}. CPU time of the serve processes per request "
+        f"(user and system, from `/proc/<pid>/stat`): {s['serve_cpu_ms_per_request']} ms.",
     ]
 
 

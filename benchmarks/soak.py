@@ -7,8 +7,8 @@
    own (every thread's CPU affinity, as `taskset -a`), which is what a second host adds.
 2. Soak: an open-loop mixed load at a fixed rate for a configurable duration (web 60 %, Telegram 20 %, Slack 20 %,
    spread over both processes): answers/s, p50/p95/p99 per channel and overall (web: the HTTP answer; Telegram and
-   Slack: from posting the update or event to the fake receiving the reply), errors, duplicate replies, and the
-   resident memory of each process at the start and the end.
+   Slack: from posting the update or event to the fake receiving the reply), errors, duplicate replies, the CPU
+   time the serve processes spent per request, and the resident memory of each process at the start and the end.
 
     .venv/bin/python -m benchmarks.soak [--seconds 300] [--rate 50] [--json]
 
@@ -201,10 +201,12 @@ def run(seconds: float = 300.0, rate: float = 50.0, capacity_seconds: float = 20
         several_cores = len(os.sched_getaffinity(0)) > 1
         per_core = per_core_capacity(topo, questions, clients, capacity_seconds) if several_cores else None
         rss_start = {s.name: s.rss_mb() for s in topo.serves}
+        cpu_start = sum(s.cpu_seconds() for s in topo.serves)
         soak = Soak(topo, questions)
         elapsed = asyncio.run(soak.run(rate, seconds))
         rss_end = {s.name: s.rss_mb() for s in topo.serves}
         soak.wait_for_replies()
+        serve_cpu_ms = round((sum(s.cpu_seconds() for s in topo.serves) - cpu_start) * 1000 / int(rate * seconds), 1)
         channels = {"web": summary(soak.web, elapsed) | {"errors": soak.errors["web"], "duplicates": 0}}
         everything = list(soak.web)
         for kind in ("telegram", "slack"):
@@ -221,6 +223,7 @@ def run(seconds: float = 300.0, rate: float = 50.0, capacity_seconds: float = 20
             "all": summary(everything, elapsed) | {"errors": sum(c["errors"] for c in channels.values()),
                                                    "duplicates": sum(c["duplicates"] for c in channels.values())},
             "channels": channels, "rss_mb": {"start": rss_start, "end": rss_end},
+            "serve_cpu_ms_per_request": serve_cpu_ms,
         }
     finally:
         topo.stop()

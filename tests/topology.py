@@ -106,6 +106,11 @@ class Serve:
             except subprocess.TimeoutExpired:
                 self.kill9()
 
+    def cpu_seconds(self) -> float:
+        """CPU time the process has used so far, user and system (all its threads)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> float:
         """Resident memory now (VmRSS)."""
         status = Path(f"/proc/{self.process.pid}/status").read_text()
