@@ -22,7 +22,7 @@ from benchmarks.readme_figures import replace_section
 from bot.embedder import make_embedder
 from bot.evaluation import read_jsonl, run_beir_eval
 from bot.models import Question
-from bot.retrieval import translation_key
+from bot.models import translation_key
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from ingest.pipeline import Ingester
@@ -115,7 +115,7 @@ def _outcome(row: dict, runtime) -> dict[str, float]:  # noqa: ANN001 - a Runtim
     retriever = runtime.retriever
     hits = retriever.search(retriever.snapshot(), row["question"], answer.language, 10)
     top_docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))[:3]
-    # An expected document is found in any of its languages (the same text, translated: bot.retrieval.translation_key):
+    # An expected document is found in any of its languages (the same text, translated: bot.models.translation_key):
     # questions written before a module was translated name only the version that existed then.
     country = _countries(retriever.snapshot())
     found = {translation_key(d, country.get(d, "")) for d in top_docs}

@@ -15,7 +15,7 @@ from bot.i18n import N_, Translator
 from bot.language import LanguageDetector, readable_by
 from bot.llm import LLMFailure
 from bot.mentors import Mentor, match_mentors, topic_of, topic_weights
-from bot.models import Answer, Chunk, Hit, ModulePointer, OrganisationRef, Question, Source, without_language
+from bot.models import Answer, Chunk, Hit, ModulePointer, OrganisationRef, Question, Source
 from bot.organisations import Organisation, match_organisations
 from bot.retrieval import Retriever
 from bot.snapshot import IndexSnapshot
@@ -323,16 +323,15 @@ class Assistant:
         return list(sources.values())[: max(self.policy.max_sources, len(cited))]
 
     def _read_next(self, snapshot: IndexSnapshot, hits: list[Hit], lang: str) -> list[ModulePointer]:
-        """Course modules behind the best hits, in the asker's language when that version exists."""
-        documents = snapshot.documents
+        """Course modules behind the best hits, in the asker's language when that version exists (a version of the
+        same text: the Swedish module on legal forms is another text, about Sweden, not the Norwegian one's)."""
         pointers: list[ModulePointer] = []
         for hit in hits:
             topic = topic_of(hit.chunk.doc_id)
             if topic is None or any(topic_of(p.id) == topic for p in pointers):
                 continue
-            prefix = without_language(hit.chunk.doc_id)
-            versions = [documents[f"{prefix}-{l}"] for l in readable_by(lang) if f"{prefix}-{l}" in documents]
-            chunk = versions[0] if versions else hit.chunk
+            versions = snapshot.versions_of(hit.chunk)
+            chunk = next((versions[l] for l in readable_by(lang) if l in versions), hit.chunk)
             pointers.append(ModulePointer(chunk.doc_id, chunk.title, chunk.module or 0, self._link(chunk)))
             if len(pointers) == self.policy.max_read_next:
                 break

@@ -19,6 +19,12 @@ def without_language(doc_id: str) -> str:
     return _LANGUAGE_SUFFIX_RE.sub("", doc_id)
 
 
+def translation_key(doc_id: str, country: str) -> tuple[str, str]:
+    """Which text a document is, whatever its language: its id without the language suffix, and the country it is
+    about ("m04-legal-form-nb" and "-nn" are one text for Norway; "m04-legal-form-sv" is another text, for Sweden)."""
+    return without_language(doc_id), country
+
+
 @dataclass(frozen=True)
 class Chunk:
     """One indexed piece of a knowledge file, with the metadata retrieval filters on."""

@@ -12,7 +12,7 @@ import numpy as np
 from bot.country import foreign_country
 from bot.language import readable_by
 from bot.lexical import name_terms
-from bot.models import Chunk, Filters, Hit, without_language
+from bot.models import Chunk, Filters, Hit, translation_key
 from bot.snapshot import IndexSnapshot
 from bot.store import VectorStore
 from bot.text import question_focus
@@ -204,14 +204,8 @@ class Retriever:
 
 
 def translation_group(chunk: Chunk) -> tuple[str, str]:
-    """The document and its translations: the id without its language suffix, and the country it is about
-    ("m04-legal-form-nb" and "-nn" are one text for Norway; "m04-legal-form-sv" is another text, for Sweden)."""
+    """The document and its translations (`bot.models.translation_key`)."""
     return translation_key(chunk.doc_id, chunk.country)
-
-
-def translation_key(doc_id: str, country: str) -> tuple[str, str]:
-    """`translation_group` of a document known by its id and country."""
-    return without_language(doc_id), country
 
 
 def one_version_per_translation(hits: list[Hit], lang: str) -> list[Hit]:

@@ -13,7 +13,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from bot.lexical import LexicalIndex
-from bot.models import Chunk, Filters
+from bot.models import Chunk, Filters, translation_key
 
 
 def ids_digest(ids: Iterable[str]) -> str:
@@ -34,6 +34,7 @@ class IndexSnapshot:
     vectors: np.ndarray  # the passage vector of each lexical row (L2-normalised, as stored in Chroma)
     chunks: Mapping[str, Chunk]  # by chunk id
     documents: Mapping[str, Chunk]  # the first chunk of each document, by document id
+    versions: Mapping[tuple[str, str], Mapping[str, Chunk]]  # per text (translation_key): its documents by language
     rows_in: Mapping[str, np.ndarray]  # per language: which lexical rows are written in it (a boolean mask)
     calls: tuple[Chunk, ...]  # the first chunk of each document of kind "call" (read on every question)
 
@@ -53,6 +54,9 @@ class IndexSnapshot:
         documents: dict[str, Chunk] = {}
         for chunk in chunks:
             documents.setdefault(chunk.doc_id, chunk)
+        versions: dict[tuple[str, str], dict[str, Chunk]] = {}
+        for chunk in documents.values():
+            versions.setdefault(translation_key(chunk.doc_id, chunk.country), {})[chunk.lang] = chunk
         lexical.prepare()
         languages = np.array([c.lang for c in chunks], dtype=object)
         rows_in = {lang: languages == lang for lang in sorted(set(languages))}  # once here, not on every question
@@ -68,6 +72,7 @@ class IndexSnapshot:
             vectors=vectors,
             chunks=MappingProxyType({c.id: c for c in chunks}),
             documents=MappingProxyType(documents),
+            versions=MappingProxyType({key: MappingProxyType(by_lang) for key, by_lang in versions.items()}),
             rows_in=MappingProxyType(rows_in),
             calls=tuple(c for c in documents.values() if c.kind == "call"),
         )
@@ -96,6 +101,10 @@ class IndexSnapshot:
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         """The chunks of one document in reading order (for showing the document as a page)."""
         return [c for c in self.lexical.payload if c.doc_id == doc_id]
+
+    def versions_of(self, chunk: Chunk) -> Mapping[str, Chunk]:
+        """The language versions of the text `chunk` belongs to (the first chunk of each), by language."""
+        return self.versions.get(translation_key(chunk.doc_id, chunk.country), {chunk.lang: chunk})
 
     def has_material_in(self, languages: tuple[str, ...]) -> bool:
         """Whether any chunk is written in one of `languages`."""

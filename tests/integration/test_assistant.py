@@ -31,6 +31,13 @@ def test_swedish_question_gets_swedish_material_and_mentor(runtime):
     assert answer.mentors[0].name.startswith("Sven")
 
 
+def test_a_question_about_the_other_country_reads_next_that_countrys_module(runtime):
+    # The Swedish module on legal forms is another text (about Sweden), not a translation of the Norwegian one.
+    answer = ask(runtime, "hur mycket aksjekapital behöver ett AS i Norge")
+    assert answer.language == "sv" and answer.sources[0].id == "m04-legal-form-nb"
+    assert answer.read_next[0].id == "m04-legal-form-nb"
+
+
 def test_cross_lingual_question_is_framed_in_the_askers_language(runtime):
     answer = ask(runtime, "kan en bygdebutik ägas gemensamt av bygden")
     assert answer.language == "sv"
