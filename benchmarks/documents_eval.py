@@ -23,7 +23,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from benchmarks.article_files import SETS, VARIANTS, ArticleQuestion, selected_questions, write_articles
+from benchmarks.article_files import SETS, VARIANTS, selected_questions, write_articles
 from benchmarks.embedding_cache import CachingEmbedder
 from benchmarks.facts import fact_found
 from benchmarks.question_split import SPLITS, split_of
@@ -77,7 +77,8 @@ def evaluate(shared: Path, root: Path, variant: str, sets: tuple[str, ...] = tup
         for name in sets:
             per_half: dict[str, dict[str, list[float]]] = {h: defaultdict(list) for h in SPLITS}
             for question in selected_questions(shared, name):
-                for measure, value in outcome(runtime, question).items():
+                wanted = f"{question.set}/{question.article}.txt"
+                for measure, value in outcome(runtime, question.text, question.answers, wanted).items():
                     per_half[split_of(question.id)][measure].append(value)
             results[name] = {
                 half: {m: round(sum(v) / len(v), 4) for m, v in stats.items()} | {"n": len(stats["top3"])}
@@ -89,14 +90,14 @@ def evaluate(shared: Path, root: Path, variant: str, sets: tuple[str, ...] = tup
         embedder.close()
 
 
-def outcome(runtime, question: ArticleQuestion) -> dict[str, float]:  # noqa: ANN001 - a Runtime
-    """One question through the assistant."""
-    answer = runtime.assistant.answer(Question(text=question.text, channel="eval"))
+def outcome(runtime, text: str, answers: list[str], wanted: str) -> dict[str, float]:  # noqa: ANN001 - a Runtime
+    """One question through the assistant: whether the file whose path ends with `wanted` is among the first three
+    documents retrieved, whether the answer holds one of `answers`, and whether it was declined."""
+    answer = runtime.assistant.answer(Question(text=text, channel="eval"))
     retriever = runtime.retriever
-    hits = retriever.search(retriever.snapshot(), question.text, answer.language, 10)
+    hits = retriever.search(retriever.snapshot(), text, answer.language, 10)
     top_docs = list(dict.fromkeys(h.chunk.path for h in hits))[:3]
-    wanted = f"{question.set}/{question.article}.txt"
-    holds = answer.confident and any(fact_found(a, answer.answer) for a in question.answers)
+    holds = answer.confident and any(fact_found(a, answer.answer) for a in answers)
     return {"top3": float(any(p.endswith(wanted) for p in top_docs)), "holds": float(holds),
             "declined": float(not answer.confident)}
 

@@ -53,10 +53,17 @@ SEARCH_RE = re.compile(r"^(?:søk|sök|søg|search)(?: (?:på|i|på|in|on|this|t
                        r"website|her|här|her))*$", re.I)
 READ_MORE_RE = re.compile(r"^(?:les|läs|læs|read|se|see)(?: (?:mer|meir|mere|more|også|också|også|also))\b", re.I)
 BREADCRUMB_SEPARATORS_RE = re.compile(r"\s(?:›|»|>|/|\||→|·)\s")
+HOME_RE = re.compile(r"^(?:forside|forsiden|framside|startside|startsida|hjem|heim|hem|home|start)$", re.I)
+# "Dette innholdet er ikke tilgjengelig på språket du har valgt", "This page is not available in your language"
+NOT_IN_LANGUAGE_RE = re.compile(
+    r"\b(?:ikke|ikkje|inte|not)\s+(?:\w+\s+){0,2}(?:tilgjengelig|tilgjengeleg|tillgänglig|tilgængelig|available)"
+    r"\s+(?:på|in|i)\s+(?:\w+\s+){0,2}(?:språk|språket|sprog|sproget|language)\b", re.I)
+LOGO_RE = re.compile(r"^(?:logo|logotyp|logotype)\b", re.I)  # a logo's alternative text ("Logotyp på utskrifter")
 SENTENCE_END_RE = re.compile(r"[.!?:;…»”\"')]$")
 LIST_MARK_RE = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 TITLE_MAX_WORDS = 25
+FACT_BOX_LINES = 3  # content-like short lines (five words or more, or a figure) that end the opening boilerplate
 HEADING_MAX_WORDS = 10
 
 
@@ -78,9 +85,11 @@ def is_boilerplate(line: str) -> bool:
         return True
     if len(words) <= 14 and FOOTER_RE.search(text):
         return True
-    parts = BREADCRUMB_SEPARATORS_RE.split(text)
-    crumbs = 2 if re.search(r"\s[›»→]\s", text) else 3  # "Forside › Prosjekter"; "a / b" needs three parts
-    if len(parts) >= crumbs and all(1 <= len(_words(p)) <= 4 for p in parts) and not SENTENCE_END_RE.search(text):
+    if _is_breadcrumb(text):
+        return True
+    if len(words) <= 5 and LOGO_RE.match(text):
+        return True
+    if len(words) <= 25 and NOT_IN_LANGUAGE_RE.search(text):
         return True
     if len(words) <= 6 and (READ_MORE_RE.match(text) or SEARCH_RE.match(text)):
         return True
@@ -95,6 +104,20 @@ def is_boilerplate(line: str) -> bool:
     return False
 
 
+def _is_breadcrumb(text: str) -> bool:
+    """"Forside › Prosjekter", "a / b / c", or a trail from the home page that ends with the page's own title
+    ("Hem / Aktuellt / Interreg Sverige-Norge stöttar tre nya projekt")."""
+    parts = BREADCRUMB_SEPARATORS_RE.split(text)
+    from_home = HOME_RE.match(parts[0].strip()) is not None
+    # a trail ends in a label; one from the home page may end in a title that asks or exclaims
+    if len(parts) < 2 or (SENTENCE_END_RE.search(text) and not (from_home and text.endswith(("?", "!")))):
+        return False
+    crumbs = 2 if from_home or re.search(r"\s[›»→]\s", text) else 3  # "a / b" needs three parts, or a home link
+    last = len(_words(parts[-1]))
+    return (len(parts) >= crumbs and all(1 <= len(_words(p)) <= 4 for p in parts[:-1])
+            and 1 <= last <= (TITLE_MAX_WORDS if from_home else 4))
+
+
 def _is_prose(line: str) -> bool:
     """A line of running text: long, or a whole sentence."""
     words = _words(line)
@@ -105,17 +128,23 @@ def strip_boilerplate(lines: list[str]) -> list[str]:
     """The lines without the boilerplate before the text and after it.
 
     Before the text: the lines up to the last boilerplate line in the opening run of short lines and boilerplate
-    (a title stands right before the text, not between menu lines). After it: everything from the first
-    boilerplate line in the closing run of short lines and boilerplate."""
+    (a title stands right before the text, not between menu lines), unless lines that carry content come first: a
+    title and a fact box (owner, budget, dates) before a stray "In English" link are kept. After it: everything
+    from the first boilerplate line in the closing run of short lines and boilerplate."""
     lines = [line.rstrip() for line in lines]
     start = 0
+    substantial = 0  # lines since the last boilerplate line that read as content, not as menu labels
     for position, line in enumerate(lines):
         if not line.strip():
             continue
         if is_boilerplate(line):
-            start = position + 1
+            if substantial >= FACT_BOX_LINES:
+                break
+            start, substantial = position + 1, 0
         elif _is_prose(line):
             break
+        elif len(_words(line)) >= 5 or any(ch.isdigit() for ch in line):
+            substantial += 1
     end = len(lines)
     for position in range(len(lines) - 1, start - 1, -1):
         line = lines[position]

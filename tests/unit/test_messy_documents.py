@@ -141,16 +141,31 @@ def test_docx_headings_stay_headings(tmp_path: Path):
 
 @pytest.mark.parametrize("line", ["Hopp til hovedinnhold", "Skip to main content", "Hoppa till innehåll", "Meny",
                                   "Startsida › Privatperson › Arbete", "Forside › Prosjekter", "Dela på LinkedIn", "© 2024 Mediehuset AS",
-                                  "Godkänn alla", "Nyheter Sport Kultur Debatt Økonomi", "Les mer om personvern"])
+                                  "Godkänn alla", "Nyheter Sport Kultur Debatt Økonomi", "Les mer om personvern",
+                                  "Hem / Aktuellt / Interreg Sverige-Norge stöttar tre nya projekt", "Forside / Nyheter",
+                                  "Hjem / Prosjekter / Hva er sosialt entreprenørskap?", "Logotyp på utskrifter",
+                                  "Dette innholdet er ikke tilgjengelig på språket du har valgt. Vi viser det på Dansk.",
+                                  "This page is not available in your language."])
 def test_boilerplate_lines(line: str):
     assert is_boilerplate(line)
 
 
 @pytest.mark.parametrize("line", ["Harry S. Truman", "Hans Thomas Lange Schaanning", "Carlsen vant Norway Chess",
                                   "Kontaktinformasjon til Innovasjon Norge finner du nederst på siden.",
-                                  "Grønt belte: sosiale entreprenører på tvers av grensen"])
+                                  "Grønt belte: sosiale entreprenører på tvers av grensen", "Ja / nei",
+                                  "Prosjektet er ikke tilgjengelig for nye deltakere i år, uansett språk og bakgrunn.",
+                                  "Tre år / to partnere / en felles plan for grenseregionen"])
 def test_titles_and_text_are_not_boilerplate(line: str):
     assert not is_boilerplate(line)
+
+
+def test_a_fact_box_between_the_title_and_the_text_is_kept():
+    """A project page: the title and its facts (owner, contact, grant, period), then a stray "In English" link."""
+    lines = ["Till innehållet", "Meny", "Startsida > Resultat > Projektbanken", "Framgångsfaktorer för arbete i sociala företag",
+             "Projektägare Coompanion Jämtlands län", "Kontaktperson Anna Frestadius", "Beviljat ESF-stöd 666 680 kr",
+             "Projektperiod 2014-01-02 till 2014-12-31", "In English", "Sammanfattning",
+             "Förstudien vill identifiera framgångsfaktorer för arbete i arbetsintegrerande sociala företag."]
+    assert strip_boilerplate(lines) == lines[3:]
 
 
 def test_boilerplate_inside_the_text_is_kept():

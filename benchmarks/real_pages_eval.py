@@ -1,0 +1,73 @@
+"""Ten real public web pages about Nordic social-enterprise projects, saved as a browser saves them, ingested
+beside `knowledge/` by the real ingest, and plain questions about them (nb, nn, sv, en) asked through the assistant
+(default settings, no LLM): the right page among the first three documents, the answer holding the asked-for fact,
+and declines, per question and in total.
+
+The questions (benchmarks/real_pages.json) were all written before the first run. Work on the "tune" set; the
+"report" set is for the README and is run on finished code only. The pages are third-party text and are not in the
+repository: save each URL of real_pages.json as `<page>.txt` (the page's text, menus and footers included) into
+`--pages`.
+
+    .venv/bin/python -m benchmarks.real_pages_eval --pages .veiviser-bench/real-pages --set tune
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from benchmarks.documents_eval import INGEST_CODE, KNOWLEDGE, _digest, outcome
+from benchmarks.embedding_cache import CachingEmbedder
+from bot.embedder import make_embedder
+from bot.runtime import build_runtime
+from bot.settings import PROJECT_ROOT, Settings
+from ingest.pipeline import Ingester
+
+QUESTIONS = Path(__file__).with_name("real_pages.json")
+
+
+def evaluate(pages: Path, store_root: Path, question_set: str) -> dict:
+    """Ingest the pages beside the course material (once per set of files and ingest code) and ask every question."""
+    spec = json.loads(QUESTIONS.read_text("utf-8"))
+    missing = [name for name in spec["pages"] if not (pages / f"{name}.txt").is_file()]
+    if missing:
+        raise SystemExit(f"save these pages as .txt into {pages} first: "
+                         + ", ".join(f"{name}.txt <- {spec['pages'][name]['url']}" for name in missing))
+    key = _digest([pages, KNOWLEDGE] + [PROJECT_ROOT / p for p in INGEST_CODE])
+    store = store_root / f"real-pages-store-{key}"
+    settings = Settings(_env_file=None, veiviser_store=store, llm="", knowledge_dirs=[KNOWLEDGE, pages])
+    embedder = CachingEmbedder(make_embedder(settings.embedder, threads=1), store_root / "documents" / "passage-vectors.sqlite3")
+    runtime = build_runtime(settings, embedder=embedder)
+    try:
+        if not (store / "ingested.json").exists():
+            report = Ingester(runtime.index, runtime.detector, runtime.records).run(settings.knowledge_dirs)
+            (store / "ingested.json").write_text(json.dumps(report.to_json()), "utf-8")
+            runtime.live.refresh(force=True)
+        rows = []
+        for q in (q for q in spec["questions"] if q["set"] == question_set):
+            wanted = f"{pages.name}/{q['page']}.txt"
+            rows.append({"id": q["id"], "text": q["text"]} | outcome(runtime, q["text"], q["answers"], wanted))
+        return {"questions": rows, "n": len(rows),
+                **{m: sum(r[m] for r in rows) for m in ("top3", "holds", "declined")}}
+    finally:
+        runtime.close()
+        embedder.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=Path, default=Path(".veiviser-bench/real-pages"))
+    parser.add_argument("--store", type=Path, default=Path(".veiviser-bench"))
+    parser.add_argument("--set", choices=("tune", "report"), default="tune", dest="question_set")
+    args = parser.parse_args()
+    result = evaluate(args.pages.resolve(), args.store, args.question_set)
+    for row in result["questions"]:
+        marks = " ".join(f"{m}={int(row[m])}" for m in ("top3", "holds", "declined"))
+        print(f"{row['id']}  {marks}  {row['text']}")
+    print(f"\nright page in top 3: {int(result['top3'])} of {result['n']}; answer holds the fact: "
+          f"{int(result['holds'])} of {result['n']}; declined: {int(result['declined'])}")
+
+
+if __name__ == "__main__":
+    main()
