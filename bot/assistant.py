@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable
 
@@ -244,7 +245,14 @@ class Assistant:
         # similarity across languages runs lower than within one, so it is held to the cross-lingual bar.
         if hits[0].chunk.lang not in readable_by(lang) and hits[0].dense >= policy.cross_lingual_threshold:
             return True
-        return best_dense >= policy.supported_threshold and snapshot.coverage(text, lang) >= policy.coverage_threshold
+        if best_dense < policy.supported_threshold:
+            return False
+        # A name the material holds in few places ("SING", "ExpandE"), found in the best passage, is evidence
+        # enough: the question's other words may be ones the material does not use ("forkortelsen").
+        names = snapshot.lexical.rare_names(text)
+        if names and all(re.search(rf"(?<!\w){re.escape(name)}", hits[0].chunk.text, re.I) for name in names):
+            return True
+        return snapshot.coverage(text, lang) >= policy.coverage_threshold
 
     def _previous_question(self, question: Question) -> str | None:
         if self.records is None or not question.conversation_id:

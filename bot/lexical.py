@@ -135,6 +135,20 @@ class LexicalIndex:
                 best = max(best, math.log(1.0 + (n - df + 0.5) / (df + 0.5)) / math.log(n + 1.0))
         return best
 
+    def rare_names(self, query: str, share: float = 0.02) -> list[str]:
+        """The names, acronyms and years of `query` (as written, lower case) that the material holds in few
+        passages (at most `share` of them, or three): "SING", "ExpandE". Such a word names what is asked about."""
+        n = len(self.ids)
+        names = []
+        for match in NAME_RE.finditer(query.strip()):
+            word = next(g for g in match.groups() if g).lower()
+            if word in STOP_WORDS or len(word) < 3:
+                continue
+            frequencies = [len(p[0]) for lang in NAME_STEMMERS if (p := self.postings.get(stem_word(word, lang)))]
+            if frequencies and max(frequencies) <= max(3.0, share * n):
+                names.append(word)
+        return names
+
     def coverage(self, query: str, lang: str, allowed: np.ndarray | None = None) -> float:
         """IDF-weighted share of the query's content words that occur in at least one (allowed) document.
 

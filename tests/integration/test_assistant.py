@@ -149,3 +149,37 @@ def test_failing_llm_falls_back_to_the_extractive_answer(ingested_store, tmp_pat
         answer = ask(runtime, "hvor mye aksjekapital trenger et AS")
         runtime.close()
     assert answer.composer == "extractive-fallback" and answer.confident and "30 000" in answer.answer
+
+
+SAVED_PROJECT_PAGE = """Hopp til hovedinnhold
+Meny
+Søk
+Vi bruker informasjonskapsler. Godta alle
+Forside / Aktuelt / Nytt grenseprosjekt
+Nytt grenseprosjekt om energi i bygdene
+Prosjektet Lokale Energifellesskap i Grenselandet (LEGG) hjelper bygdelag i Trøndelag og Jämtland å eie solceller og småkraft sammen. LEGG ledes av Bygdeenergi SA i Røros og varer i tre år.
+Deltakerne lærer å organisere et samvirke, fordele strømmen og søke tilskudd til felles anlegg.
+Del på Facebook
+© Bygdeenergi SA
+"""
+
+
+def test_a_rare_name_in_the_best_passage_is_evidence_enough(tmp_path, knowledge_copy, embedder, detector):
+    """"Hva står forkortelsen LEGG for?": "forkortelsen" is a word no material uses, but the acronym is named in one
+    saved page only, so the question is about that page and is answered from it, not declined."""
+    from tests.conftest import ingest_folder
+
+    (knowledge_copy / "legg-prosjektet.txt").write_text(SAVED_PROJECT_PAGE, "utf-8")
+    store = tmp_path / "store"
+    _, report = ingest_folder(make_settings(store, knowledge_dirs=[knowledge_copy]), knowledge_copy, embedder, detector)
+    assert not report.errors
+    runtime = build_runtime(make_settings(store, knowledge_dirs=[knowledge_copy],
+                                          database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}"), embedder)
+    try:
+        named = ask(runtime, "Hva står forkortelsen LEGG for?")
+        unknown = ask(runtime, "Hva står forkortelsen QXZ for?")
+    finally:
+        runtime.close()
+    assert named.confident and named.sources[0].title == "Nytt grenseprosjekt om energi i bygdene"
+    assert "Lokale Energifellesskap i Grenselandet" in named.answer
+    assert not unknown.confident and unknown.kind == "declined"

@@ -84,3 +84,12 @@ def test_a_single_lexical_match_counts_in_full_when_the_ranking_is_complete():
     fused = convex_fuse([("a", 0.9), ("b", 0.8)], [("b", 7.0)], 0.5, 0.5, lexical_complete=True)
     assert fused["b"] == 0.5 and fused["a"] == 0.5  # without the floor of 0, "b" would get no lexical credit
     assert convex_fuse([("a", 0.9), ("b", 0.8)], [("b", 7.0)], 0.5, 0.5)["b"] == 0.0
+
+
+def test_rare_names_are_names_the_material_holds_in_few_passages():
+    docs = [(f"d{i}", f"Interreg støtter prosjekt nummer {i} i grenseregionen.", "nb") for i in range(200)]
+    docs.append(("sing", "Prosjektet SING samler sosiale entreprenører i Trøndelag og Jämtland.", "nb"))
+    index = LexicalIndex.build(docs)
+    assert index.rare_names("Hva står forkortelsen SING for?") == ["sing"]
+    assert index.rare_names("Hvordan søker jeg Interreg-midler?") == []  # in every passage: names nothing
+    assert index.rare_names("Hva er aksjekursen til Equinor?") == []  # not in the material at all
