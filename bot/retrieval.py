@@ -132,13 +132,14 @@ class Retriever:
         dense = snapshot.dense_search(query_vector, self.weights.depth, snapshot.mask(None, filters))
         # Stems only compare within one written language: the whole question is read lexically against material
         # in the asker's language (and its close neighbours). Names, acronyms and years are written alike in every
-        # language, so material in other languages is searched for those ("Merkur", "SLU", "2016"); the rest of it
-        # is reached by the dense side. A question about the other country opens all material to the whole
+        # language, so material in other languages is searched for those ("Merkur", "SLU", "2016"), and for the
+        # long words the asker's own material does not know ("framgangsfaktorer"); the rest of it is reached by
+        # the dense side. A question about the other country opens all material to the whole
         # question: its names and agencies match as written.
         abroad = foreign_country(query, lang)
         mask = snapshot.mask(None if abroad else readable_by(lang), filters)
         found = snapshot.lexical.search(query, lang, self.weights.depth, mask)
-        names = set() if abroad else name_terms(query)
+        names = set() if abroad else name_terms(query) | snapshot.lexical.foreign_terms(query, lang, mask)
         if names:
             others = snapshot.mask(None, filters) & ~mask
             found = sorted(found + snapshot.lexical.search(query, lang, self.weights.depth, others, names),

@@ -9,7 +9,7 @@ from functools import lru_cache
 import snowballstemmer
 
 # Bump when tokenising or stemming changes: lexical indexes built with another version are rebuilt.
-TOKENIZER_VERSION = 5
+TOKENIZER_VERSION = 6
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 PREFIX_LETTERS = 6  # see `search_terms`
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅÄÖÉ«\"(*])")
@@ -115,12 +115,23 @@ def stems(text: str, lang: str) -> list[str]:
     return _stemmer(lang).stemWords(content_words(text))
 
 
+# The letters the Scandinavian spellings of one word differ in ("framgång" / "framgang", "förening" / "forening",
+# "Jämtland" / "Jæmtland"), folded to one in prefix terms.
+_FOLD = str.maketrans("åäæöøéèü", "aaaooeeu")
+
+
+def prefix_term(word: str) -> str:
+    """The prefix term of a long lower-cased word: its first PREFIX_LETTERS letters, Scandinavian letters folded,
+    marked with "#"."""
+    return f"#{word.translate(_FOLD)[:PREFIX_LETTERS]}"
+
+
 def search_terms(text: str, lang: str) -> list[str]:
-    """The terms BM25 indexes: stemmed content words plus, for long words, their first PREFIX_LETTERS letters
-    marked with "#". Norwegian and Swedish glue words into compounds ("vaccinationsintyg", "momsregistrering")
-    that no stemmer splits; a shared beginning still matches them."""
+    """The terms BM25 indexes: stemmed content words plus, for long words, their `prefix_term`. Norwegian and
+    Swedish glue words into compounds ("vaccinationsintyg", "momsregistrering") that no stemmer splits; a shared
+    beginning still matches them, whichever Scandinavian spelling it has."""
     content = content_words(text)
-    return _stemmer(lang).stemWords(content) + [f"#{w[:PREFIX_LETTERS]}" for w in content if len(w) > PREFIX_LETTERS]
+    return _stemmer(lang).stemWords(content) + [prefix_term(w) for w in content if len(w) > PREFIX_LETTERS]
 
 
 def sentences(text: str) -> list[str]:

@@ -1,5 +1,5 @@
-"""Names, acronyms and years count as lexical evidence in material of any language; other words only in the
-asker's own (and its neighbours')."""
+"""Names, acronyms and years count as lexical evidence in material of any language; so do long words the asker's
+own material does not know; other words only in the asker's own (and its neighbours')."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ CHUNKS = [
     chunk("gront-belte-nb", "Prosjektet GRØBE ledes av Kari Nordmann i Trøndelag og fikk 4,2 millioner kroner i 2024.", "nb"),
     chunk("kooperativ-sv", "Ett kooperativ ägs av sina medlemmar och leds av en styrelse som väljs på stämman.", "sv"),
     chunk("socialt-da", "Registrerede socialøkonomiske virksomheder (RSV) skal have et socialt formål.", "da"),
+    chunk("samvirke-nb", "Et samvirke eller kooperativ eies av medlemmene sine.", "nb"),
 ]
 
 
@@ -50,6 +51,12 @@ def test_a_swedish_question_reaches_a_danish_page_by_an_agency_acronym():
 
 
 def test_other_words_match_only_material_in_the_askers_language():
-    # "kooperativ" is written alike in Swedish and Norwegian, but it is no name: it does not reach across
-    assert lexical_docs("hvem eier et kooperativ", "nb") == []
+    # "kooperativ" is written alike in Swedish and Norwegian, but it is no name, and each language's material
+    # knows it: it does not reach across
+    assert lexical_docs("hvem eier et kooperativ", "nb") == ["samvirke-nb"]
     assert lexical_docs("vem äger ett kooperativ", "sv") == ["kooperativ-sv"]
+
+
+def test_a_long_word_only_other_languages_material_knows_is_looked_up_there():
+    assert lexical_docs("hva er socialøkonomiske virksomheder", "nb") == ["socialt-da"]
+    assert lexical_docs("what are socialøkonomiske virksomheder", "en") == []  # English shares no spelling
