@@ -29,6 +29,9 @@ EMPHASIS_RE = re.compile(r"\*\*|__")
 LIST_ITEM_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S")
 LIST_HEAD_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\*\*(.+?)\*\*")
 MAX_ANSWER_WORDS = 110
+# A fact box line as ingest/page_text.py writes it: a short label, a colon, a value; no more than ten words.
+FACT_LINE_RE = re.compile(r"^[A-ZÆØÅÄÖÉ][\w\- ]{1,40}: [^:]+$")
+FACT_LINE_MAX_WORDS = 10
 PREFIX_LETTERS = 5  # question and sentence words in different languages match on their first letters
 
 
@@ -45,17 +48,24 @@ class Composition:
     completion_tokens: int = 0
 
 
+def is_fact_line(sentence: str) -> bool:
+    """Whether a quotable sentence is a line of a fact box ("Kontaktperson: Anna Frestadius.")."""
+    return FACT_LINE_RE.match(sentence) is not None and len(sentence.split()) <= FACT_LINE_MAX_WORDS
+
+
 def _clean(sentence: str) -> str:
     """A sentence as plain text: no list mark, no Markdown emphasis."""
     return EMPHASIS_RE.sub("", LIST_MARK_RE.sub("", sentence)).strip()
 
 
 def _matches(wanted: dict[str, float], sentence_stems: frozenset[str]) -> set[str]:
-    """The question's terms found in the sentence; across languages, terms match on their first letters."""
+    """The question's terms found in the sentence; across languages, terms match on their first letters; a term
+    is also found as the last part of a compound ("period" in "projektperiod", "fylke" in "vertsfylke")."""
     prefixes = {s[:PREFIX_LETTERS] for s in sentence_stems if len(s) >= PREFIX_LETTERS}
     return {
         term for term in wanted
-        if term in sentence_stems or (len(term) >= PREFIX_LETTERS and term[:PREFIX_LETTERS] in prefixes)
+        if term in sentence_stems or (len(term) >= PREFIX_LETTERS and (
+            term[:PREFIX_LETTERS] in prefixes or any(len(s) > len(term) and s.endswith(term) for s in sentence_stems)))
     }
 
 
@@ -110,6 +120,8 @@ def usable_sentences(text: str) -> tuple[str, ...]:
             whole = sentence[:1].isupper() or sentence[:1].isdigit() or sentence[:1] in "«\"(“"
             if whole and sentence[-1:] in ".!?)»”\"" and len(sentence.split()) >= 4:
                 out.append(sentence)
+            elif sentence == line.strip() and len(sentence.split()) >= 2 and is_fact_line(sentence):
+                out.append(f"{sentence}.")  # a line of a fact box ("Kontaktperson: Anna Frestadius."), as ingest writes it
     return tuple(out)
 
 
@@ -170,7 +182,9 @@ def ranked_sentences(
     for rank, position, sentence, matched in found:
         n_words = len(sentence.split())
         overlap = sum(local[term] for term in matched) / total
+        # the passage's opening sentence leads; a line of a fact box does not ("Projektägare: ...")
         lead = (w.lead if position == 0 else w.continuation if position == 1 else 0.0) if rank == 0 else 0.0
+        lead = 0.0 if is_fact_line(sentence) else lead
         typed = w.answer_type if holds(kind, sentence, question) else 0.0
         score = (lead + w.overlap * overlap / (1.0 + n_words / w.overlap_length) + typed
                  + w.passage / (1 + rank) - w.position * position)

@@ -62,6 +62,11 @@ LOGO_RE = re.compile(r"^(?:logo|logotyp|logotype)\b", re.I)  # a logo's alternat
 SENTENCE_END_RE = re.compile(r"[.!?:;…»”\"')]$")
 LIST_MARK_RE = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
+# A fact box saved as text: "Projektägare\tCoompanion", "Kontaktperson: Anna", or label and value run together
+# when the page's cells had no space between them ("KontaktpersonAnna Frestadius", "Beviljat ESF-stöd666 680 kr").
+FACT_LABEL_RE = re.compile(r"^([A-ZÆØÅÄÖÉ][\w\- ]{1,40}?)(?::\s*|\t+|\s{3,})(\S.*)$")
+GLUED_FACT_RE = re.compile(r"^([A-ZÆØÅÄÖÉ][\w\- ]{2,40}?[a-zæøåäöé])(?=[A-ZÆØÅÄÖÉ0-9+])(\S.*)$")
+FACT_BOX_MAX_WORDS = 10
 TITLE_MAX_WORDS = 25
 FACT_BOX_LINES = 3  # content-like short lines (five words or more, or a figure) that end the opening boilerplate
 HEADING_MAX_WORDS = 10
@@ -188,6 +193,8 @@ def structure(lines: list[str], wrapped: bool = False) -> str:
     `wrapped`: the lines are hard-wrapped (PDF text): a line that ends a sentence ends a paragraph only when it is
     clearly shorter than a full line."""
     rows = [line.strip() for line in lines]
+    box = set() if wrapped else fact_box(rows)
+    rows = [_as_fact(row) if position in box else row for position, row in enumerate(rows)]
     full = statistics.median([len(r) for r in rows if len(_words(r)) > 6] or [0])
     blocks: list[list[str]] = []
     current: list[str] = []
@@ -203,6 +210,11 @@ def structure(lines: list[str], wrapped: bool = False) -> str:
             close()
             continue
         following = next((r for r in rows[position + 1 :] if r), None)
+        if position in box:  # a fact box: one paragraph of lines, never a heading
+            if not (current and position - 1 in box):
+                close()
+            current.append(row)
+            continue
         if row.startswith("#") or _is_heading(row, following):
             close()
             blocks.append(["## " + row.lstrip("# ").strip()])
@@ -216,6 +228,32 @@ def structure(lines: list[str], wrapped: bool = False) -> str:
             current = [row]
     close()
     return "\n\n".join("\n".join(block) for block in blocks)
+
+
+def fact_box(rows: list[str]) -> set[int]:
+    """The positions of the lines of fact boxes: three or more short lines in a row, none of them a sentence or
+    wrapped onto the next line (owner, contact, grant, period of a project page; a photo credit and a date)."""
+    box: set[int] = set()
+    run: list[int] = []
+    padded = [*rows, ""]
+    for position, row in enumerate(padded):
+        short = row and len(_words(row)) <= FACT_BOX_MAX_WORDS and not row.startswith("#")
+        following = next((r for r in padded[position + 1 :] if r), None)
+        wraps = padded[position + 1][:1].islower() if position + 1 < len(padded) else False  # a hard-wrapped text
+        if short and not SENTENCE_END_RE.search(row) and not wraps and not (
+                following and _is_prose(following) and _is_heading(row, following)):
+            run.append(position)
+            continue
+        if len(run) >= 3:
+            box.update(run)
+        run = []
+    return box
+
+
+def _as_fact(line: str) -> str:
+    """A fact box line as "Label: value", so that "who is the contact" finds "Kontaktperson: Anna Frestadius"."""
+    match = FACT_LABEL_RE.match(line) or GLUED_FACT_RE.match(line)
+    return f"{match.group(1).strip()}: {match.group(2).strip()}" if match else line
 
 
 def _is_item(line: str) -> bool:

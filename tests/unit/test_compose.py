@@ -70,3 +70,19 @@ def test_a_line_that_introduces_a_list_reads_with_the_names_of_its_items():
         "Bruk tal for å vise kor stort problemet er.",
         "Gode offentlege kjelder er: SSB (Statistisk sentralbyrå), Ungdata.",
     )
+
+
+def test_a_fact_box_line_is_quoted_for_the_question_it_answers():
+    text = ("Projektägare: Coompanion Jämtlands län\nKontaktperson: Anna Exempelsson\nBeviljat stöd: 666 680 kr\n"
+            "Projektperiod: 2014-01-02 till 2014-12-31\n\n"
+            "Förstudien vill identifiera framgångsfaktorer för sociala företag. Workshops genomförs i hela länet.")
+    chosen = key_sentences("hur mycket stöd beviljades projektet", "sv", [hit(text, "sv")], limit=1)
+    assert chosen == ["Beviljat stöd: 666 680 kr."]
+    assert key_sentences("vem är kontaktperson", "sv", [hit(text, "sv")], limit=1) == ["Kontaktperson: Anna Exempelsson."]
+
+
+def test_a_question_word_matches_the_last_part_of_a_compound():
+    text = ("Förstudien handlar om sociala företag i Jämtland och Västernorrland. "
+            "Hela projektperioden varade från januari till december 2014. Workshops genomförs i hela länet.")
+    assert key_sentences("hur lång period", "sv", [hit(text, "sv")], limit=1) == [
+        "Hela projektperioden varade från januari till december 2014."]

@@ -172,3 +172,18 @@ def test_boilerplate_inside_the_text_is_kept():
     lines = ["Meny", "Tittel", "Første avsnitt er en hel setning med nok ord til å være tekst.", "Kontakt",
              "Ring oss på telefon 22 00 00 00 mellom klokka ni og fire.", "Del"]
     assert strip_boilerplate(lines) == lines[1:5]
+
+
+def test_a_fact_box_becomes_label_and_value_lines_of_one_paragraph(tmp_path: Path):
+    page = ("Hoppa till innehållet\nMeny\nStartsida > Projekt > Mellersta Norrland\n"
+            "Framgångsfaktorer för arbete i sociala företag\n"
+            "ProjektägareCoompanion Jämtlands län\nKontaktpersonAnna Exempelsson\nBeviljat ESF-stöd666 680 kr\n"
+            "Projektperiod\t2014-01-02 till 2014-12-31\nIn English\nSammanfattning\n"
+            "Förstudien vill genom identifiering av framgångsfaktorer få ökad tillämpning av sociala hänsyn.\n")
+    path = tmp_path / "esf.txt"
+    path.write_text(page, "utf-8")
+    doc = load_document(path, "esf.txt")
+    assert doc.title == "Framgångsfaktorer för arbete i sociala företag"
+    assert doc.body.startswith("Projektägare: Coompanion Jämtlands län\nKontaktperson: Anna Exempelsson\n"
+                               "Beviljat ESF-stöd: 666 680 kr\nProjektperiod: 2014-01-02 till 2014-12-31\n")
+    assert "## Sammanfattning" in doc.body and "## Projekt" not in doc.body
