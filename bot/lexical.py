@@ -29,7 +29,14 @@ MISSPELLED_MIN_LETTERS = 6  # coverage: a stem this long or longer may be a typo
 # "Ranheim"), an acronym ("NAV", "SLU", "EØS") or a number with four or more digits (a year, an amount).
 NAME_RE = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-ZÆØÅÄÖÉÜ]\w*)|\b([A-ZÆØÅÄÖ]{2,}\w*)\b|\b(\d{4,})\b")
 NAME_STEMMERS = ("nb", "sv", "da", "en")
-SCANDINAVIAN = ("nb", "nn", "sv", "da")
+SCANDINAVIAN = ("nb", "nn", "sv", "da")  # the languages whose askers read the others' words lexically
+SCANDINAVIAN_STEMMERS = ("nb", "sv", "da")
+
+
+def scandinavian_terms(query: str) -> set[str]:
+    """The indexed terms `query` can have in material in any Scandinavian language: its words stemmed by the
+    Norwegian, Swedish and Danish stemmers, and the folded prefix terms of its long words."""
+    return {term for lang in SCANDINAVIAN_STEMMERS for term in search_terms(query, lang)}
 
 
 def name_terms(query: str) -> set[str]:
@@ -135,23 +142,6 @@ class LexicalIndex:
                 df = len(posting[0])
                 best = max(best, math.log(1.0 + (n - df + 0.5) / (df + 0.5)) / math.log(n + 1.0))
         return best
-
-    def foreign_terms(self, query: str, lang: str, allowed: np.ndarray) -> set[str]:
-        """The indexed terms, in any language, of the long words of `query` that no `allowed` passage holds:
-        a word the asker's own material does not know ("framgangsfaktorer" asked in Norwegian) is looked up in
-        the other Scandinavian languages by its stems and its prefix term ("framgångsfaktorer" in a Swedish page).
-        Nothing for an English question: its words share no spelling with the Scandinavian material."""
-        terms: set[str] = set()
-        if lang not in SCANDINAVIAN:
-            return terms
-        for word in set(content_words(query)):
-            if len(word) <= PREFIX_TERM_LETTERS:
-                continue
-            own = {stem_word(word, lang), prefix_term(word)}
-            if any((p := self.postings.get(t)) is not None and allowed[p[0]].any() for t in own):
-                continue
-            terms |= {stem_word(word, other) for other in NAME_STEMMERS} | {prefix_term(word)}
-        return terms
 
     def rare_names(self, query: str, share: float = 0.02) -> list[str]:
         """The names, acronyms and years of `query` (as written, lower case) that the material holds in few

@@ -11,7 +11,7 @@ import numpy as np
 
 from bot.country import foreign_country
 from bot.language import readable_by
-from bot.lexical import name_terms
+from bot.lexical import SCANDINAVIAN, name_terms, scandinavian_terms
 from bot.models import Chunk, Filters, Hit, translation_key
 from bot.snapshot import IndexSnapshot
 from bot.store import VectorStore
@@ -130,19 +130,20 @@ class Retriever:
         if query_vector is None:
             query_vector = self.embed_query(query)
         dense = snapshot.dense_search(query_vector, self.weights.depth, snapshot.mask(None, filters))
-        # Stems only compare within one written language: the whole question is read lexically against material
-        # in the asker's language (and its close neighbours). Names, acronyms and years are written alike in every
-        # language, so material in other languages is searched for those ("Merkur", "SLU", "2016"), and for the
-        # long words the asker's own material does not know ("framgangsfaktorer"); the rest of it is reached by
-        # the dense side. A question about the other country opens all material to the whole
+        # Material in the asker's language (and its close neighbours) is read with the question stemmed as written.
+        # Material in the other languages is read with the question's terms in every Scandinavian stemmer and its
+        # folded prefix terms ("framgangsfaktorer" finds a Swedish page's "framgångsfaktorer", "foretak" finds
+        # "företag"): the Scandinavian languages share most of their words. An English question shares only its
+        # names, acronyms and years with Scandinavian material ("Merkur", "SLU", "2016"); the rest of it is
+        # reached by the dense side. A question about the other country opens all material to the whole
         # question: its names and agencies match as written.
         abroad = foreign_country(query, lang)
         mask = snapshot.mask(None if abroad else readable_by(lang), filters)
         found = snapshot.lexical.search(query, lang, self.weights.depth, mask)
-        names = set() if abroad else name_terms(query) | snapshot.lexical.foreign_terms(query, lang, mask)
-        if names:
+        terms = set() if abroad else name_terms(query) | (scandinavian_terms(query) if lang in SCANDINAVIAN else set())
+        if terms:
             others = snapshot.mask(None, filters) & ~mask
-            found = sorted(found + snapshot.lexical.search(query, lang, self.weights.depth, others, names),
+            found = sorted(found + snapshot.lexical.search(query, lang, self.weights.depth, others, terms),
                            key=lambda pair: -pair[1])[: self.weights.depth]
         lexical = [(snapshot.chunks[i], score) for i, score in found]
         return Candidates(dense, lexical, snapshot.lexical.specificity(query, lang), abroad)
