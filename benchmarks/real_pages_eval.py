@@ -25,15 +25,25 @@ from bot.settings import PROJECT_ROOT, Settings
 from ingest.pipeline import Ingester
 
 QUESTIONS = Path(__file__).with_name("real_pages.json")
+PAGES = Path(".veiviser-bench/real-pages")
+
+
+class MissingPages(Exception):
+    """Some pages of real_pages.json are not saved in the pages folder."""
+
+
+def missing_pages(pages: Path) -> list[str]:
+    """What to save first: one "<page>.txt <- <url>" per page not in `pages`."""
+    spec = json.loads(QUESTIONS.read_text("utf-8"))
+    return [f"{name}.txt <- {page['url']}" for name, page in spec["pages"].items() if not (pages / f"{name}.txt").is_file()]
 
 
 def evaluate(pages: Path, store_root: Path, question_set: str) -> dict:
     """Ingest the pages beside the course material (once per set of files and ingest code) and ask every question."""
     spec = json.loads(QUESTIONS.read_text("utf-8"))
-    missing = [name for name in spec["pages"] if not (pages / f"{name}.txt").is_file()]
+    missing = missing_pages(pages)
     if missing:
-        raise SystemExit(f"save these pages as .txt into {pages} first: "
-                         + ", ".join(f"{name}.txt <- {spec['pages'][name]['url']}" for name in missing))
+        raise MissingPages(f"save these pages as .txt into {pages} first: " + ", ".join(missing))
     key = _digest([pages, KNOWLEDGE] + [PROJECT_ROOT / p for p in INGEST_CODE])
     store = store_root / f"real-pages-store-{key}"
     settings = Settings(_env_file=None, veiviser_store=store, llm="", knowledge_dirs=[KNOWLEDGE, pages])
@@ -55,13 +65,29 @@ def evaluate(pages: Path, store_root: Path, question_set: str) -> dict:
         embedder.close()
 
 
+def render(result: dict | None) -> list[str]:
+    """The README lines of the report set (or how to run it when the pages are not saved here)."""
+    intro = ("Real public pages (`benchmarks/real_pages_eval.py`): ten public web pages about Nordic social-enterprise "
+             "projects (nb, sv, da, en; URLs in `benchmarks/real_pages.json`), saved as text with their menus, cookie "
+             "banners, breadcrumbs and footers, ingested beside `knowledge/`; plain questions in nb, nn, sv and en. "
+             "**Report set only**: 30 questions on five pages, written before any run and run once, on finished code")
+    if result is None:
+        return [intro + ": not run here (the pages are third-party text, not in the repository; save them into "
+                f"`{PAGES}/` to run it)."]
+    return [intro + ":", "", "| questions | right page in top 3 | answer holds the fact | declined |", "|---|---|---|---|",
+            f"| {result['n']} | {int(result['top3'])} | {int(result['holds'])} | {int(result['declined'])} |"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=Path, default=Path(".veiviser-bench/real-pages"))
+    parser.add_argument("--pages", type=Path, default=PAGES)
     parser.add_argument("--store", type=Path, default=Path(".veiviser-bench"))
     parser.add_argument("--set", choices=("tune", "report"), default="tune", dest="question_set")
     args = parser.parse_args()
-    result = evaluate(args.pages.resolve(), args.store, args.question_set)
+    try:
+        result = evaluate(args.pages.resolve(), args.store, args.question_set)
+    except MissingPages as exc:
+        raise SystemExit(str(exc)) from None
     for row in result["questions"]:
         marks = " ".join(f"{m}={int(row[m])}" for m in ("top3", "holds", "declined"))
         print(f"{row['id']}  {marks}  {row['text']}")

@@ -11,7 +11,7 @@ import platform
 from collections import defaultdict
 from pathlib import Path
 
-from benchmarks import documents_eval
+from benchmarks import documents_eval, real_pages_eval
 from benchmarks.article_files import VARIANTS
 from benchmarks.embedding_cache import CachingEmbedder
 from benchmarks.answer_quality import SKIPPED, answer_quality, render_answer_quality
@@ -160,11 +160,16 @@ def main() -> None:
         results["retrieval"] = retrieval(args.shared, args.store)
         results["language_id"] = language_id(args.shared, QUESTIONS)
         results["documents"] = {v: documents_eval.evaluate(args.shared, args.store, v) for v in VARIANTS}
+        pages = real_pages_eval.PAGES.resolve()
+        missing = real_pages_eval.missing_pages(pages)
+        results["real_pages"] = None if missing else real_pages_eval.evaluate(pages, args.store, "report")
     results["own_questions"] = own_questions(args.knowledge_store, args.store / "documents" / "passage-vectors.sqlite3")
     results["answer_quality"] = generated_answers(args.knowledge_store)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if results.get("documents"):
         print("\n" + "\n".join(documents_eval.render(results["documents"], args.split)))
+    if "real_pages" in results:
+        print("\n" + "\n".join(real_pages_eval.render(results["real_pages"])))
     if results["own_questions"]:  # the table of the chosen half, and on stdout only the other half too
         for half in sorted(SPLITS, key=lambda h: h != args.split):
             print("\n" + "\n".join(render_own_questions(results["own_questions"], half)))
@@ -192,6 +197,8 @@ def render(r: dict, split: str = "report") -> str:
                   "as whole `.txt` files, clean or saved the way a browser saves a page, ingested beside `knowledge/` "
                   "and asked through the assistant (no LLM); **reporting half** of their questions only:", ""]
         lines += documents_eval.render(r["documents"], split)
+    if "real_pages" in r:
+        lines += [""] + real_pages_eval.render(r["real_pages"])
     if r["own_questions"]:
         lines += [""] + render_own_questions(r["own_questions"], split)
     lines += [""] + render_answer_quality(r.get("answer_quality"))
