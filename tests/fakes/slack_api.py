@@ -132,7 +132,10 @@ class FakeSlack(ThreadedServer):
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        params = await self._params(request)
+        try:
+            params = await self._params(request)
+        except ConnectionResetError:  # the client went away mid-request (a serve process stopping): no call made
+            return web.Response(status=499)
         with self._lock:
             self.calls.append(Call(method, params))
             failures = self._failures.get(method)

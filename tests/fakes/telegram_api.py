@@ -91,7 +91,10 @@ class FakeTelegram(ThreadedServer):
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        form = await request.post() if request.can_read_body else {}
+        try:
+            form = await request.post() if request.can_read_body else {}
+        except ConnectionResetError:  # the client went away mid-request (a serve process stopping): no call made
+            return web.Response(status=499)
         params = {key: decode_form_value(value) for key, value in form.items()}
         with self._lock:
             self.calls.append(Call(method, params))
