@@ -82,7 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=Path, default=PAGES)
     parser.add_argument("--store", type=Path, default=Path(".veiviser-bench"))
-    parser.add_argument("--set", choices=("tune", "report"), default="tune", dest="question_set")
+    parser.add_argument("--set", choices=("tune", "report", "report2"), default="tune", dest="question_set")
     args = parser.parse_args()
     try:
         result = evaluate(args.pages.resolve(), args.store, args.question_set)
