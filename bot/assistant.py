@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable
 
@@ -18,7 +17,7 @@ from bot.llm import LLMFailure
 from bot.mentors import Mentor, match_mentors, topic_of, topic_weights
 from bot.models import Answer, Chunk, Hit, ModulePointer, OrganisationRef, Question, Source
 from bot.organisations import Organisation, match_organisations
-from bot.retrieval import Retriever
+from bot.retrieval import Retriever, holds_names
 from bot.snapshot import IndexSnapshot
 from bot.text import clean_text, words
 
@@ -249,8 +248,7 @@ class Assistant:
             return False
         # A name the material holds in few places ("SING", "ExpandE"), found in the best passage, is evidence
         # enough: the question's other words may be ones the material does not use ("forkortelsen").
-        names = snapshot.lexical.rare_names(text)
-        if names and all(re.search(rf"(?<!\w){re.escape(name)}", hits[0].chunk.text, re.I) for name in names):
+        if holds_names(hits[0].chunk.text, snapshot.lexical.rare_names(text)):
             return True
         return snapshot.coverage(text, lang) >= policy.coverage_threshold
 

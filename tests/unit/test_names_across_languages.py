@@ -61,3 +61,10 @@ def test_a_scandinavian_questions_words_match_material_in_every_scandinavian_lan
 def test_an_english_questions_words_match_only_english_material():
     assert lexical_docs("who owns a kooperativ", "en") == []
     assert lexical_docs("what does RSV stand for", "en") == ["socialt-da"]  # a name matches in any language
+
+
+def test_the_passages_holding_the_questions_rare_names_are_marked_for_fusion():
+    rt, snapshot = retriever()
+    named = rt.candidates(snapshot, "Vem leder projektet GRØBE?", "sv", query_vector=np.zeros(4, dtype=np.float32)).named
+    assert named == {"gront-belte-nb#000-x"}
+    assert not rt.candidates(snapshot, "vem äger ett kooperativ", "sv", query_vector=np.zeros(4, dtype=np.float32)).named
