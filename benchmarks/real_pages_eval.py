@@ -65,24 +65,31 @@ def evaluate(pages: Path, store_root: Path, question_set: str) -> dict:
         embedder.close()
 
 
-def render(result: dict | None) -> list[str]:
-    """The README lines of the report set (or how to run it when the pages are not saved here)."""
-    intro = ("Real public pages (`benchmarks/real_pages_eval.py`): ten public web pages about Nordic social-enterprise "
+HELD_OUT = ("report", "report2")
+
+
+def render(results: dict | None) -> list[str]:
+    """The README lines of the held-out sets (or how to run them when the pages are not saved here)."""
+    intro = ("Real public pages (`benchmarks/real_pages_eval.py`): fifteen public web pages about Nordic social-enterprise "
              "projects (nb, sv, da, en; URLs in `benchmarks/real_pages.json`), saved as text with their menus, cookie "
-             "banners, breadcrumbs and footers, ingested beside `knowledge/`; plain questions in nb, nn, sv and en. "
-             "**Report set only**: 30 questions on five pages, written before any run and run once, on finished code")
-    if result is None:
+             "banners, breadcrumbs and footers, ingested beside `knowledge/`; plain questions in nb, nn, sv and en, each "
+             "written before any run on its pages. **Held-out sets only**, 30 questions on five pages each (*report2* "
+             "was added, unseen, before the last round of changes)")
+    if results is None:
         return [intro + ": not run here (the pages are third-party text, not in the repository; save them into "
-                f"`{PAGES}/` to run it)."]
-    return [intro + ":", "", "| questions | right page in top 3 | answer holds the fact | declined |", "|---|---|---|---|",
-            f"| {result['n']} | {int(result['top3'])} | {int(result['holds'])} | {int(result['declined'])} |"]
+                f"`{PAGES}/` to run them)."]
+    lines = [intro + ":", "", "| set | questions | right page in top 3 | answer holds the fact | declined |",
+             "|---|---|---|---|---|"]
+    for name, result in results.items():
+        lines.append(f"| {name} | {result['n']} | {int(result['top3'])} | {int(result['holds'])} | {int(result['declined'])} |")
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=Path, default=PAGES)
     parser.add_argument("--store", type=Path, default=Path(".veiviser-bench"))
-    parser.add_argument("--set", choices=("tune", "report", "report2"), default="tune", dest="question_set")
+    parser.add_argument("--set", choices=("tune", *HELD_OUT), default="tune", dest="question_set")
     args = parser.parse_args()
     try:
         result = evaluate(args.pages.resolve(), args.store, args.question_set)
