@@ -21,6 +21,8 @@ import argparse
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.article_files import SETS, VARIANTS, selected_questions, write_articles
@@ -29,7 +31,7 @@ from benchmarks.facts import fact_found
 from benchmarks.question_split import SPLITS, split_of
 from bot.embedder import make_embedder
 from bot.models import Question
-from bot.runtime import build_runtime
+from bot.runtime import Runtime, build_runtime
 from bot.settings import PROJECT_ROOT, Settings
 from ingest.pipeline import Ingester
 
@@ -59,9 +61,10 @@ def prepare_store(shared: Path, root: Path, variant: str) -> tuple[Settings, Pat
     return settings, store
 
 
-def evaluate(shared: Path, root: Path, variant: str, sets: tuple[str, ...] = tuple(SETS), threads: int = 1) -> dict:
-    """The figures of one variant: per set, per half."""
-    settings, store = prepare_store(shared, root, variant)
+@contextmanager
+def ingested_runtime(settings: Settings, store: Path, root: Path, threads: int = 1) -> Iterator[tuple[Runtime, dict]]:
+    """A runtime over `store`, ingested from `settings.knowledge_dirs` once (`ingested.json` marks it done), with
+    passage vectors cached under `root`; yields (runtime, the ingest report as JSON)."""
     # One thread: OpenMP threads spinning for a core that another process holds slow a shared machine down badly.
     embedder = CachingEmbedder(make_embedder(settings.embedder, threads=threads), root / "documents" / "passage-vectors.sqlite3")
     runtime = build_runtime(settings, embedder=embedder)
@@ -71,9 +74,18 @@ def evaluate(shared: Path, root: Path, variant: str, sets: tuple[str, ...] = tup
             report = Ingester(runtime.index, runtime.detector, runtime.records).run(settings.knowledge_dirs)
             ready.write_text(json.dumps(report.to_json()), "utf-8")
             runtime.live.refresh(force=True)
-        ingest = json.loads(ready.read_text("utf-8"))
+        yield runtime, json.loads(ready.read_text("utf-8")) | {"embedded": embedder.misses}
+    finally:
+        runtime.close()
+        embedder.close()
+
+
+def evaluate(shared: Path, root: Path, variant: str, sets: tuple[str, ...] = tuple(SETS), threads: int = 1) -> dict:
+    """The figures of one variant: per set, per half."""
+    settings, store = prepare_store(shared, root, variant)
+    with ingested_runtime(settings, store, root, threads) as (runtime, ingest):
         results: dict = {"variant": variant, "chunks": ingest["chunks"], "ingest_errors": len(ingest["errors"]),
-                         "embedded": embedder.misses}
+                         "embedded": ingest["embedded"]}
         for name in sets:
             per_half: dict[str, dict[str, list[float]]] = {h: defaultdict(list) for h in SPLITS}
             for question in selected_questions(shared, name):
@@ -85,12 +97,9 @@ def evaluate(shared: Path, root: Path, variant: str, sets: tuple[str, ...] = tup
                 for half, stats in per_half.items()
             }
         return results
-    finally:
-        runtime.close()
-        embedder.close()
 
 
-def outcome(runtime, text: str, answers: list[str], wanted: str) -> dict[str, float]:  # noqa: ANN001 - a Runtime
+def outcome(runtime: Runtime, text: str, answers: list[str], wanted: str) -> dict[str, float]:
     """One question through the assistant: whether the file whose path ends with `wanted` is among the first three
     documents retrieved, whether the answer holds one of `answers`, and whether it was declined."""
     answer = runtime.assistant.answer(Question(text=text, channel="eval"))

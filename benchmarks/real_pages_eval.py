@@ -1,10 +1,10 @@
-"""Ten real public web pages about Nordic social-enterprise projects, saved as a browser saves them, ingested
+"""Fifteen real public web pages about Nordic social-enterprise projects, saved as a browser saves them, ingested
 beside `knowledge/` by the real ingest, and plain questions about them (nb, nn, sv, en) asked through the assistant
 (default settings, no LLM): the right page among the first three documents, the answer holding the asked-for fact,
 and declines, per question and in total.
 
-The questions (benchmarks/real_pages.json) were all written before the first run. Work on the "tune" set; the
-"report" set is for the README and is run on finished code only. The pages are third-party text and are not in the
+Each question (benchmarks/real_pages.json) was written before the first run on its pages. Work on the "tune" set;
+the held-out sets ("report", "report2") are for the README. The pages are third-party text and are not in the
 repository: save each URL of real_pages.json as `<page>.txt` (the page's text, menus and footers included) into
 `--pages`.
 
@@ -17,12 +17,8 @@ import argparse
 import json
 from pathlib import Path
 
-from benchmarks.documents_eval import INGEST_CODE, KNOWLEDGE, _digest, outcome
-from benchmarks.embedding_cache import CachingEmbedder
-from bot.embedder import make_embedder
-from bot.runtime import build_runtime
+from benchmarks.documents_eval import INGEST_CODE, KNOWLEDGE, _digest, ingested_runtime, outcome
 from bot.settings import PROJECT_ROOT, Settings
-from ingest.pipeline import Ingester
 
 QUESTIONS = Path(__file__).with_name("real_pages.json")
 PAGES = Path(".veiviser-bench/real-pages")
@@ -38,8 +34,9 @@ def missing_pages(pages: Path) -> list[str]:
     return [f"{name}.txt <- {page['url']}" for name, page in spec["pages"].items() if not (pages / f"{name}.txt").is_file()]
 
 
-def evaluate(pages: Path, store_root: Path, question_set: str) -> dict:
-    """Ingest the pages beside the course material (once per set of files and ingest code) and ask every question."""
+def evaluate(pages: Path, store_root: Path, question_sets: tuple[str, ...]) -> dict[str, dict]:
+    """Ingest the pages beside the course material (once per set of files and ingest code) and ask the questions of
+    each of `question_sets`: per set, the outcome of every question and the totals."""
     spec = json.loads(QUESTIONS.read_text("utf-8"))
     missing = missing_pages(pages)
     if missing:
@@ -47,22 +44,16 @@ def evaluate(pages: Path, store_root: Path, question_set: str) -> dict:
     key = _digest([pages, KNOWLEDGE] + [PROJECT_ROOT / p for p in INGEST_CODE])
     store = store_root / f"real-pages-store-{key}"
     settings = Settings(_env_file=None, veiviser_store=store, llm="", knowledge_dirs=[KNOWLEDGE, pages])
-    embedder = CachingEmbedder(make_embedder(settings.embedder, threads=1), store_root / "documents" / "passage-vectors.sqlite3")
-    runtime = build_runtime(settings, embedder=embedder)
-    try:
-        if not (store / "ingested.json").exists():
-            report = Ingester(runtime.index, runtime.detector, runtime.records).run(settings.knowledge_dirs)
-            (store / "ingested.json").write_text(json.dumps(report.to_json()), "utf-8")
-            runtime.live.refresh(force=True)
-        rows = []
-        for q in (q for q in spec["questions"] if q["set"] == question_set):
-            wanted = f"{pages.name}/{q['page']}.txt"
-            rows.append({"id": q["id"], "text": q["text"]} | outcome(runtime, q["text"], q["answers"], wanted))
-        return {"questions": rows, "n": len(rows),
-                **{m: sum(r[m] for r in rows) for m in ("top3", "holds", "declined")}}
-    finally:
-        runtime.close()
-        embedder.close()
+    results = {}
+    with ingested_runtime(settings, store, store_root) as (runtime, _):
+        for question_set in question_sets:
+            rows = []
+            for q in (q for q in spec["questions"] if q["set"] == question_set):
+                wanted = f"{pages.name}/{q['page']}.txt"
+                rows.append({"id": q["id"], "text": q["text"]} | outcome(runtime, q["text"], q["answers"], wanted))
+            results[question_set] = {"questions": rows, "n": len(rows),
+                                     **{m: sum(r[m] for r in rows) for m in ("top3", "holds", "declined")}}
+    return results
 
 
 HELD_OUT = ("report", "report2")
@@ -92,7 +83,7 @@ def main() -> None:
     parser.add_argument("--set", choices=("tune", *HELD_OUT), default="tune", dest="question_set")
     args = parser.parse_args()
     try:
-        result = evaluate(args.pages.resolve(), args.store, args.question_set)
+        result = evaluate(args.pages.resolve(), args.store, (args.question_set,))[args.question_set]
     except MissingPages as exc:
         raise SystemExit(str(exc)) from None
     for row in result["questions"]:

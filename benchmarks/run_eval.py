@@ -162,8 +162,7 @@ def main() -> None:
         results["documents"] = {v: documents_eval.evaluate(args.shared, args.store, v) for v in VARIANTS}
         pages = real_pages_eval.PAGES.resolve()
         missing = real_pages_eval.missing_pages(pages)
-        results["real_pages"] = None if missing else {
-            name: real_pages_eval.evaluate(pages, args.store, name) for name in real_pages_eval.HELD_OUT}
+        results["real_pages"] = None if missing else real_pages_eval.evaluate(pages, args.store, real_pages_eval.HELD_OUT)
     results["own_questions"] = own_questions(args.knowledge_store, args.store / "documents" / "passage-vectors.sqlite3")
     results["answer_quality"] = generated_answers(args.knowledge_store)
     print(json.dumps(results, indent=2, ensure_ascii=False))
