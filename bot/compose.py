@@ -182,9 +182,9 @@ def ranked_sentences(
     for rank, position, sentence, matched in found:
         n_words = len(sentence.split())
         overlap = sum(local[term] for term in matched) / total
-        # the passage's opening sentence leads; a line of a fact box does not ("Projektägare: ...")
-        lead = (w.lead if position == 0 else w.continuation if position == 1 else 0.0) if rank == 0 else 0.0
-        lead = 0.0 if is_fact_line(sentence) else lead
+        # the best passage's opening sentences lead; a line of a fact box does not ("Projektägare: ...")
+        leads = rank == 0 and not is_fact_line(sentence)
+        lead = (w.lead if position == 0 else w.continuation if position == 1 else 0.0) if leads else 0.0
         typed = w.answer_type if holds(kind, sentence, question) else 0.0
         score = (lead + w.overlap * overlap / (1.0 + n_words / w.overlap_length) + typed
                  + w.passage / (1 + rank) - w.position * position)

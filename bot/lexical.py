@@ -39,14 +39,17 @@ def scandinavian_terms(query: str) -> set[str]:
     return {term for lang in SCANDINAVIAN_STEMMERS for term in search_terms(query, lang)}
 
 
+def names_in(query: str) -> list[str]:
+    """The names, acronyms and years of `query`, lower-cased, without stop words and words under three letters."""
+    found = (next(g for g in match.groups() if g).lower() for match in NAME_RE.finditer(query.strip()))
+    return [word for word in found if word not in STOP_WORDS and len(word) >= 3]
+
+
 def name_terms(query: str) -> set[str]:
     """The indexed terms a name, an acronym or a year in `query` can have in material of any language: the word
     stemmed by each language's stemmer, and its first letters for a long word (see `search_terms`)."""
     terms: set[str] = set()
-    for match in NAME_RE.finditer(query.strip()):
-        word = next(g for g in match.groups() if g).lower()
-        if word in STOP_WORDS or len(word) < 3:
-            continue
+    for word in names_in(query):
         terms |= {stem for lang in NAME_STEMMERS if len(stem := stem_word(word, lang)) >= min(4, len(word))}
         if len(word) > PREFIX_TERM_LETTERS:
             terms.add(prefix_term(word))
@@ -148,10 +151,7 @@ class LexicalIndex:
         passages (at most `share` of them, or three): "SING", "ExpandE". Such a word names what is asked about."""
         n = len(self.ids)
         names = []
-        for match in NAME_RE.finditer(query.strip()):
-            word = next(g for g in match.groups() if g).lower()
-            if word in STOP_WORDS or len(word) < 3:
-                continue
+        for word in names_in(query):
             frequencies = [len(p[0]) for lang in NAME_STEMMERS if (p := self.postings.get(stem_word(word, lang)))]
             if frequencies and max(frequencies) <= max(3.0, share * n):
                 names.append(word)

@@ -68,7 +68,9 @@ FACT_LABEL_RE = re.compile(r"^([A-ZÆØÅÄÖÉ][\w\- ]{1,40}?)(?::\s*|\t+|\s{3,
 GLUED_FACT_RE = re.compile(r"^([A-ZÆØÅÄÖÉ][\w\- ]{2,40}?[a-zæøåäöé])(?=[A-ZÆØÅÄÖÉ0-9+])(\S.*)$")
 FACT_BOX_MAX_WORDS = 10
 TITLE_MAX_WORDS = 25
-FACT_BOX_LINES = 3  # content-like short lines (five words or more, or a figure) that end the opening boilerplate
+# A fact box has this many lines or more; as many content-like short lines (five words or more, or a figure)
+# before a boilerplate line end the opening boilerplate
+FACT_BOX_LINES = 3
 HEADING_MAX_WORDS = 10
 
 
@@ -231,7 +233,7 @@ def structure(lines: list[str], wrapped: bool = False) -> str:
 
 
 def fact_box(rows: list[str]) -> set[int]:
-    """The positions of the lines of fact boxes: three or more short lines in a row, none of them a sentence or
+    """The positions of the lines of fact boxes: FACT_BOX_LINES or more short lines in a row, none of them a sentence or
     wrapped onto the next line (owner, contact, grant, period of a project page; a photo credit and a date)."""
     box: set[int] = set()
     run: list[int] = []
@@ -244,7 +246,7 @@ def fact_box(rows: list[str]) -> set[int]:
                 following and _is_prose(following) and _is_heading(row, following)):
             run.append(position)
             continue
-        if len(run) >= 3:
+        if len(run) >= FACT_BOX_LINES:
             box.update(run)
         run = []
     return box
