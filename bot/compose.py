@@ -32,6 +32,7 @@ MAX_ANSWER_WORDS = 110
 # A fact box line as ingest/page_text.py writes it: a short label, a colon, a value; no more than ten words.
 FACT_LINE_RE = re.compile(r"^[A-ZÆØÅÄÖÉ][\w\- ]{1,40}: [^:]+$")
 FACT_LINE_MAX_WORDS = 10
+UNMARKED_ITEM_MAX_WORDS = 8  # longer unmarked lines after "...:" read as text, not as items
 PREFIX_LETTERS = 5  # question and sentence words in different languages match on their first letters
 
 
@@ -96,6 +97,15 @@ def _list_heads(lines: list[str]) -> list[str] | None:
     return heads
 
 
+def _is_unmarked_item(line: str) -> bool:
+    """A list item written without a mark on the line right after the line introducing the list, as ingest keeps
+    items of pages saved as text ("Kontaktpersoner är:" / "Camilla Spennare, e-post: ..."): short and not a whole
+    sentence."""
+    text = line.strip()
+    return (0 < len(text.split()) <= UNMARKED_ITEM_MAX_WORDS and text[:1] not in "#|"
+            and not (len(text.split()) >= 4 and text[-1:] in ".!?"))
+
+
 @lru_cache(maxsize=8192)
 def usable_sentences(text: str) -> tuple[str, ...]:
     """The sentences of a passage that read as an answer: no checklist items, table rows or fragments. A line
@@ -109,9 +119,10 @@ def usable_sentences(text: str) -> tuple[str, ...]:
             if sentence.endswith(":") and sentence == line_sentences[-1]:
                 following = list(dropwhile(lambda l: not l.strip(), lines[number + 1 :]))
                 items = list(takewhile(lambda l: LIST_ITEM_RE.match(l) and not CHECKBOX_RE.match(l), following))
+                items = items or list(takewhile(_is_unmarked_item, lines[number + 1 :]))
                 heads = _list_heads(items) if items else None
-                if heads:
-                    sentence = f"{sentence} {', '.join(heads)}."
+                if heads:  # items that carry commas themselves ("Anna Berg, e-post: ...") are set apart by semicolons
+                    sentence = f"{sentence} {('; ' if any(',' in h for h in heads) else ', ').join(heads)}."
             if CHECKBOX_RE.match(sentence) or sentence.startswith("|") or sentence.endswith(":"):
                 continue
             sentence = _clean(sentence)

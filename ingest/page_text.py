@@ -72,6 +72,9 @@ TITLE_MAX_WORDS = 25
 # before a boilerplate line end the opening boilerplate
 FACT_BOX_LINES = 3
 HEADING_MAX_WORDS = 10
+# A line after one that introduces a list ("Kontaktpersoner är:") is one of its items when it has at most this many
+# words and is not a whole sentence: pages saved as text lose the list's marks
+UNMARKED_ITEM_MAX_WORDS = 15
 
 
 def _words(line: str) -> list[str]:
@@ -207,11 +210,21 @@ def structure(lines: list[str], wrapped: bool = False) -> str:
             blocks.append(current)
             current = []
 
+    listing = False  # the rows since a line that introduces a list ("Kontaktpersoner är:") are its items
     for position, row in enumerate(rows):
         if not row:
             close()
             continue
         following = next((r for r in rows[position + 1 :] if r), None)
+        # ... up to a heading over the next paragraph (an item with a comma is a name and its details, not a heading)
+        listing = listing and _is_unmarked_item(row) and not (
+            following is not None and _is_prose(following) and _is_heading(row, following) and "," not in row)
+        if listing:  # an item saved without its mark, maybe after a blank line: a line of the list's paragraph
+            if not current:
+                current = blocks.pop()
+            current.append(row)
+            continue
+        listing = not wrapped and row.endswith(":") and not row.startswith("#")  # (a PDF's lines are all short)
         if position in box:  # a fact box: one paragraph of lines, never a heading
             if not (current and position - 1 in box):
                 close()
@@ -261,6 +274,14 @@ def _as_fact(line: str) -> str:
 def _is_item(line: str) -> bool:
     """A short line that is not a sentence of its own (a list item saved without its mark)."""
     return bool(LIST_MARK_RE.match(line)) or (len(_words(line)) <= 15 and line[:1].islower())
+
+
+def _is_unmarked_item(line: str) -> bool:
+    """A short line after a line that introduces a list, not a paragraph of its own: a name with contact details
+    ("Camilla Spennare, e-post: ..., telefon: ..."), a place, a short phrase."""
+    words = _words(line)
+    return (0 < len(words) <= UNMARKED_ITEM_MAX_WORDS and not line.startswith("#")
+            and not (len(words) >= 4 and re.search(r"[.!?]$", line)))
 
 
 def _continues(previous: str, row: str, wrapped: bool, full: float) -> bool:

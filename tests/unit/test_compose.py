@@ -1,6 +1,6 @@
 from hypothesis import given, settings, strategies as st
 
-from bot.compose import MAX_ANSWER_WORDS, Composer, key_sentences
+from bot.compose import MAX_ANSWER_WORDS, Composer, key_sentences, usable_sentences
 from bot.i18n import Translator
 from bot.models import Chunk, Hit
 
@@ -70,6 +70,16 @@ def test_a_line_that_introduces_a_list_reads_with_the_names_of_its_items():
         "Bruk tal for å vise kor stort problemet er.",
         "Gode offentlege kjelder er: SSB (Statistisk sentralbyrå), Ungdata.",
     )
+
+
+def test_items_without_marks_read_with_the_line_that_introduces_them():
+    """Contacts saved from a page ("Kontaktpersoner är:" and one person per line) are quoted as one sentence, with the
+    people set apart by semicolons because their details hold commas."""
+    text = ("Projektet pågår i tre år och drivs över gränsen mellan Sverige och Norge.\n\nKontaktpersoner är:\n"
+            "Camilla Exempel, e-post: camilla@example.se, telefon: +4670000000\nTore Prov, e-post: tore@example.no")
+    assert usable_sentences(text)[1] == ("Kontaktpersoner är: Camilla Exempel, e-post: camilla@example.se, telefon: "
+                                         "+4670000000; Tore Prov, e-post: tore@example.no.")
+    assert "Camilla Exempel" in " ".join(key_sentences("vem är kontaktperson för projektet", "sv", [hit(text, "sv")]))
 
 
 def test_a_fact_box_line_is_quoted_for_the_question_it_answers():

@@ -187,3 +187,24 @@ def test_a_fact_box_becomes_label_and_value_lines_of_one_paragraph(tmp_path: Pat
     assert doc.body.startswith("Projektägare: Coompanion Jämtlands län\nKontaktperson: Anna Exempelsson\n"
                                "Beviljat ESF-stöd: 666 680 kr\nProjektperiod: 2014-01-02 till 2014-12-31\n")
     assert "## Sammanfattning" in doc.body and "## Projekt" not in doc.body
+
+
+def test_lines_after_a_list_lead_in_stay_its_items_not_headings(tmp_path: Path, detector: LanguageDetector):
+    """A page saved as text loses its list marks: the names after "Kontaktpersoner är:" are neither headings nor a
+    chunk of their own; the next project's name over its paragraph is still a heading."""
+    page = ("Meny\nStöttar två nya projekt\n\n"
+            "Projektet ägs av Civilisationen som vill stärka arbetsmarknadens effektivitet över gränsen mellan länderna.\n\n"
+            "Kontaktpersoner är:\n\n"
+            "Tomas Exempel, e-post: tomas@example.org, telefon: +46702000000\n\n"
+            "Lars Erik Prov, e-post: lars.erik@example.no, telefon: +4748000000\n\n"
+            "Integrerad gränsregion\n\n"
+            "Projektets fokus ligger på integration och samarbete inom näringslivet i gränsregionerna efter pandemin.\n")
+    path = tmp_path / "projekt.txt"
+    path.write_text(page, "utf-8")
+    doc = load_document(path, "projekt.txt")
+    assert ("Kontaktpersoner är:\nTomas Exempel, e-post: tomas@example.org, telefon: +46702000000\n"
+            "Lars Erik Prov, e-post: lars.erik@example.no, telefon: +4748000000\n\n## Integrerad gränsregion") in doc.body
+    chunks = to_chunks(doc, detector, max_words=40)
+    holding = [c for c in chunks if "Tomas Exempel" in c.text]
+    assert len(holding) == 1 and "Kontaktpersoner är:" in holding[0].text and holding[0].lang == "sv"
+    assert all("Tomas" not in c.section for c in chunks)
