@@ -193,12 +193,14 @@ def ranked_sentences(
     for rank, position, sentence, matched in found:
         n_words = len(sentence.split())
         overlap = sum(local[term] for term in matched) / total
-        # the best passage's opening sentences lead; a line of a fact box does not ("Projektägare: ...")
-        leads = rank == 0 and not is_fact_line(sentence)
+        # the best passage's opening sentences lead; a line of a fact box does not ("Projektägare: ..."), and its
+        # place in the box says nothing about its weight (owner, contact, grant and period are listed in any order)
+        fact = is_fact_line(sentence)
+        leads = rank == 0 and not fact
         lead = (w.lead if position == 0 else w.continuation if position == 1 else 0.0) if leads else 0.0
         typed = w.answer_type if holds(kind, sentence, question) else 0.0
         score = (lead + w.overlap * overlap / (1.0 + n_words / w.overlap_length) + typed
-                 + w.passage / (1 + rank) - w.position * position)
+                 + w.passage / (1 + rank) - (0.0 if fact else w.position * position))
         candidates.append((score, rank, position, sentence))
     return sorted(candidates, key=lambda c: -c[0])
 

@@ -22,7 +22,9 @@ ASKS = {
     "amount": re.compile(rf"\b(?:{_AMOUNT})\b", re.I),
     "time": re.compile(
         r"\b(?:når|när|whenever|when|hvilket år|hvilket århundre|vilket år|vilket årtionde|kva år|hvilken dato|"
-        r"vilket datum|what year|which year|what date|hvilken dag|vilken dag|hvilket tidspunkt|frist|deadline)\b",
+        r"vilket datum|what year|which year|what date|hvilken dag|vilken dag|hvilket tidspunkt|frist|deadline|"
+        r"(?:hvilken|hvilket|kva for ein|vilken|vilket|which|what) (?:tidsperiode|tidsperiod|periode|period|tidsrom|"
+        r"tidsrum|måned|månad|month|uke|veke|vecka|week))\b",
         re.I,
     ),
     "person": re.compile(r"\b(?:hvem|kven|vem|who|whom|whose)\b", re.I),  # not "hvis": in Bokmål mostly "if"

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from hypothesis import given, settings, strategies as st
 
 from bot.compose import MAX_ANSWER_WORDS, Composer, key_sentences, usable_sentences
@@ -70,6 +72,18 @@ def test_a_line_that_introduces_a_list_reads_with_the_names_of_its_items():
         "Bruk tal for å vise kor stort problemet er.",
         "Gode offentlege kjelder er: SSB (Statistisk sentralbyrå), Ungdata.",
     )
+
+
+def test_a_fact_box_line_deep_in_the_box_still_answers_its_question():
+    """A box lists owner, contact, grant and period in any order: its last line is not worth less than its first."""
+    box = ("Programområde: Ökat arbetskraftsutbud\nProjektfas: Genomförande\nProjektägare: Coompanion Jämtlands län\n"
+           "Kontaktperson: Anna Exempelsson\nTelefonnummer: 0700000000\nBeviljat stöd: 666 680 kr\n"
+           "Total projektbudget: 666 680 kr\nProjektperiod: 2014-01-02 till 2014-12-31")
+    prose = ("Studier på arbetsintegrerande sociala företag visar att fasen mellan projekt och företagsstart är svår. "
+             "Förstudien vill identifiera framgångsfaktorer för sociala företag och få till stånd en stödstruktur.")
+    hits = [hit(prose, "sv"), Hit(chunk=replace(hit(box, "sv").chunk, id="c2"), score=0.9, dense=0.8, lexical=0.0)]
+    chosen = key_sentences("Under vilken period pågick förstudien om framgångsfaktorer för sociala företag?", "sv", hits)
+    assert "Projektperiod: 2014-01-02 till 2014-12-31." in chosen
 
 
 def test_items_without_marks_read_with_the_line_that_introduces_them():
