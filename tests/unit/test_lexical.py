@@ -101,6 +101,10 @@ def test_scandinavian_terms_read_a_question_in_every_scandinavian_spelling():
 
     assert prefix_term("framgångsfaktorer") == prefix_term("framgangsfaktorer") == "#framga"
     assert prefix_term("övervakningskommittén") == prefix_term("overvakingskomiteen")
+    for norwegian, swedish in [("prosjektet", "projektet"), ("sosiale", "sociala"), ("organisasjonen", "organisationen"),
+                               ("eksempelet", "exemplet"), ("sentrumet", "centrumet")]:
+        assert prefix_term(norwegian) == prefix_term(swedish), (norwegian, swedish)
+    assert prefix_term("kooperativ") != prefix_term("kontaktperson")
     index = LexicalIndex.build([
         ("nb", "Prosjektet hjelper sosiale foretak med å finne kunder.", "nb"),
         ("sv", "Förstudien om framgångsfaktorer för sociala företag leds av Coompanion i Jämtland.", "sv"),
