@@ -240,9 +240,11 @@ class Assistant:
             return best_dense >= policy.cross_lingual_threshold
         if best_dense >= policy.confidence_threshold:
             return True
-        # The best passage is in a language the asker does not write (a Danish page for a Swedish question):
-        # similarity across languages runs lower than within one, so it is held to the cross-lingual bar.
-        if hits[0].chunk.lang not in readable_by(lang) and hits[0].dense >= policy.cross_lingual_threshold:
+        # A passage in a language the asker does not write (a Danish page for a Swedish question): similarity
+        # across languages runs lower than within one, so it is held to the cross-lingual bar. Any of the hits
+        # counts, not only the first: that the asker's own version of a text ranks above it takes nothing away.
+        readable = readable_by(lang)
+        if any(h.chunk.lang not in readable and h.dense >= policy.cross_lingual_threshold for h in hits):
             return True
         if best_dense < policy.supported_threshold:
             return False
