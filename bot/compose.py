@@ -17,7 +17,7 @@ from bot.language import readable_by
 from bot.llm import LLMFailure
 from bot.models import Citation, Hit
 from bot.question_type import asked_for, holds
-from bot.text import sentences, stems
+from bot.text import folded, sentences, stems
 
 if TYPE_CHECKING:
     from bot.generate import AnswerWriter
@@ -60,13 +60,15 @@ def _clean(sentence: str) -> str:
 
 
 def _matches(wanted: dict[str, float], sentence_stems: frozenset[str]) -> set[str]:
-    """The question's terms found in the sentence; across languages, terms match on their first letters; a term
-    is also found as the last part of a compound ("period" in "projektperiod", "fylke" in "vertsfylke")."""
-    prefixes = {s[:PREFIX_LETTERS] for s in sentence_stems if len(s) >= PREFIX_LETTERS}
+    """The question's terms found in the sentence; across languages, terms match on their first letters in the
+    spelling the Scandinavian languages share ("sosial" / "social", `bot.text.folded`); a term is also found as the
+    last part of a compound ("period" in "projektperiod", "fylke" in "vertsfylke")."""
+    prefixes = {folded(s)[:PREFIX_LETTERS] for s in sentence_stems if len(s) >= PREFIX_LETTERS}
     return {
         term for term in wanted
         if term in sentence_stems or (len(term) >= PREFIX_LETTERS and (
-            term[:PREFIX_LETTERS] in prefixes or any(len(s) > len(term) and s.endswith(term) for s in sentence_stems)))
+            folded(term)[:PREFIX_LETTERS] in prefixes
+            or any(len(s) > len(term) and s.endswith(term) for s in sentence_stems)))
     }
 
 

@@ -131,6 +131,7 @@ _SPELLINGS = (
 )
 
 
+@lru_cache(maxsize=65536)
 def folded(word: str) -> str:
     """A lower-cased word in the spelling shared by its Norwegian, Danish and Swedish forms (`_FOLD`, `_SPELLINGS`)."""
     word = word.translate(_FOLD)

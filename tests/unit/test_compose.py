@@ -74,6 +74,13 @@ def test_a_line_that_introduces_a_list_reads_with_the_names_of_its_items():
     )
 
 
+def test_question_words_match_sentence_words_in_another_scandinavian_spelling():
+    from bot.compose import _matches, _sentence_stems
+
+    wanted = {"sosial": 1.0, "prosjekt": 1.0, "organisasjon": 1.0}
+    assert _matches(wanted, _sentence_stems("Projektet ägs av en social organisation i Jämtland.", "sv")) == set(wanted)
+
+
 def test_a_fact_box_line_deep_in_the_box_still_answers_its_question():
     """A box lists owner, contact, grant and period in any order: its last line is not worth less than its first."""
     box = ("Programområde: Ökat arbetskraftsutbud\nProjektfas: Genomförande\nProjektägare: Coompanion Jämtlands län\n"
