@@ -39,6 +39,13 @@ def scandinavian_terms(query: str) -> set[str]:
     return {term for lang in SCANDINAVIAN_STEMMERS for term in search_terms(query, lang)}
 
 
+def shared_word_terms(query: str) -> set[str]:
+    """The folded prefix terms of the long words of a question in a language that is not Scandinavian (English):
+    the words Scandinavian material spells alike ("project" / "projekt", "social" / "sosial", "cooperative" /
+    "kooperativ", "organisation" / "organisasjon")."""
+    return {prefix_term(word) for word in content_words(query) if len(word) > PREFIX_TERM_LETTERS}
+
+
 def names_in(query: str) -> list[str]:
     """The names, acronyms and years of `query`, lower-cased, without stop words and words under three letters."""
     found = (next(g for g in match.groups() if g).lower() for match in NAME_RE.finditer(query.strip()))

@@ -11,7 +11,7 @@ import numpy as np
 
 from bot.country import foreign_country
 from bot.language import readable_by
-from bot.lexical import SCANDINAVIAN, name_terms, scandinavian_terms
+from bot.lexical import SCANDINAVIAN, name_terms, scandinavian_terms, shared_word_terms
 from bot.models import Chunk, Filters, Hit, translation_key
 from bot.snapshot import IndexSnapshot
 from bot.store import VectorStore
@@ -138,14 +138,16 @@ class Retriever:
         # Material in the asker's language (and its close neighbours) is read with the question stemmed as written.
         # Material in the other languages is read with the question's terms in every Scandinavian stemmer and its
         # folded prefix terms ("framgangsfaktorer" finds a Swedish page's "framgångsfaktorer", "foretak" finds
-        # "företag"): the Scandinavian languages share most of their words. An English question shares only its
-        # names, acronyms and years with Scandinavian material ("Merkur", "SLU", "2016"); the rest of it is
-        # reached by the dense side. A question about the other country opens all material to the whole
+        # "företag"): the Scandinavian languages share most of their words. An English question shares its
+        # names, acronyms and years with Scandinavian material ("Merkur", "SLU", "2016") and the long words spelled
+        # alike ("cooperative" / "kooperativ", "project" / "projekt"); the rest of it is reached by the dense
+        # side. A question about the other country opens all material to the whole
         # question: its names and agencies match as written.
         abroad = foreign_country(query, lang)
         mask = snapshot.mask(None if abroad else readable_by(lang), filters)
         found = snapshot.lexical.search(query, lang, self.weights.depth, mask)
-        terms = set() if abroad else name_terms(query) | (scandinavian_terms(query) if lang in SCANDINAVIAN else set())
+        terms = set() if abroad else name_terms(query) | (
+            scandinavian_terms(query) if lang in SCANDINAVIAN else shared_word_terms(query))
         if terms:
             others = snapshot.mask(None, filters) & ~mask
             found = sorted(found + snapshot.lexical.search(query, lang, self.weights.depth, others, terms),
