@@ -141,13 +141,16 @@ class Retriever:
         # "företag"): the Scandinavian languages share most of their words. An English question shares its
         # names, acronyms and years with Scandinavian material ("Merkur", "SLU", "2016") and the long words spelled
         # alike ("cooperative" / "kooperativ", "project" / "projekt"); the rest of it is reached by the dense
-        # side. A question about the other country opens all material to the whole
+        # side. English is the fallback language and most material it asks about is Scandinavian, so English
+        # material is read with the same terms (its everyday words would otherwise make any English page outrank
+        # the page the question is about). A question about the other country opens all material to the whole
         # question: its names and agencies match as written.
         abroad = foreign_country(query, lang)
-        mask = snapshot.mask(None if abroad else readable_by(lang), filters)
+        scandinavian = lang in SCANDINAVIAN
+        mask = snapshot.mask(None if abroad else readable_by(lang) if scandinavian else (), filters)
         found = snapshot.lexical.search(query, lang, self.weights.depth, mask)
         terms = set() if abroad else name_terms(query) | (
-            scandinavian_terms(query) if lang in SCANDINAVIAN else shared_word_terms(query))
+            scandinavian_terms(query) if scandinavian else shared_word_terms(query))
         if terms:
             others = snapshot.mask(None, filters) & ~mask
             found = sorted(found + snapshot.lexical.search(query, lang, self.weights.depth, others, terms),

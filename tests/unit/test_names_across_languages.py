@@ -71,3 +71,16 @@ def test_the_passages_holding_the_questions_rare_names_are_marked_for_fusion():
     named = rt.candidates(snapshot, "Vem leder projektet GRØBE?", "sv", query_vector=np.zeros(4, dtype=np.float32)).named
     assert named == {"gront-belte-nb#000-x"}
     assert not rt.candidates(snapshot, "vem äger ett kooperativ", "sv", query_vector=np.zeros(4, dtype=np.float32)).named
+
+
+def test_an_english_question_reads_english_material_with_the_same_evidence_as_scandinavian_material():
+    """English is the fallback language: most material answering an English question is Scandinavian. Its short,
+    everyday words ("kinds", "run", "work") would otherwise make any English page outrank the Scandinavian page the
+    question is about; its names and long words count in every language alike."""
+    chunks = [chunk("asf-sv", "Arbetsintegrerande sociala företag i Norrbotten driver catering, second hand och städning.", "sv"),
+              chunk("other-en", "What kinds of work do people run? They run many kinds of work, all kinds.", "en")]
+    snapshot = IndexSnapshot.build(chunks, 1, np.eye(len(chunks), 4, dtype=np.float32))
+    rt = Retriever(store=None, snapshots=FixedSnapshot(snapshot))  # type: ignore[arg-type]
+    found = rt.candidates(snapshot, "What kinds of work do the social enterprises in Norrbotten run?", "en",
+                          query_vector=np.zeros(4, dtype=np.float32)).lexical
+    assert [c.doc_id for c, _ in found] == ["asf-sv"]
