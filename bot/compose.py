@@ -108,16 +108,27 @@ def _is_unmarked_item(line: str) -> bool:
             and not (len(text.split()) >= 4 and text[-1:] in ".!?"))
 
 
+def _is_whole(sentence: str) -> bool:
+    """A whole sentence starts with a capital, a figure or a quotation mark and ends like one; list items continuing a
+    sentence ("butikk, post og kafé som er lagde ned,") do not read on their own."""
+    opens = sentence[:1].isupper() or sentence[:1].isdigit() or sentence[:1] in "«\"(“”„"
+    return opens and sentence[-1:] in ".!?)»”\"" and len(sentence.split()) >= 4
+
+
 @lru_cache(maxsize=8192)
 def usable_sentences(text: str) -> tuple[str, ...]:
     """The sentences of a passage that read as an answer: no checklist items, table rows or fragments. A line
-    that introduces a list ("Gode offentlege kjelder er:") reads together with the names of the items. Cached: the
-    same passages come back for question after question."""
+    that introduces a list ("Gode offentlege kjelder er:") reads together with the names of the items, one that
+    introduces a sentence ("Regeringens definition er følgende:") with that sentence. Cached: the same passages come
+    back for question after question."""
     out = []
     lines = text.split("\n")
+    joined: set[int] = set()  # lines whose first sentence was read with the line introducing it
     for number, line in enumerate(lines):
         line_sentences = sentences(line)
-        for sentence in line_sentences:
+        for position, sentence in enumerate(line_sentences):
+            if position == 0 and number in joined:
+                continue
             if sentence.endswith(":") and sentence == line_sentences[-1]:
                 following = list(dropwhile(lambda l: not l.strip(), lines[number + 1 :]))
                 items = list(takewhile(lambda l: LIST_ITEM_RE.match(l) and not CHECKBOX_RE.match(l), following))
@@ -125,13 +136,15 @@ def usable_sentences(text: str) -> tuple[str, ...]:
                 heads = _list_heads(items) if items else None
                 if heads:  # items that carry commas themselves ("Anna Berg, e-post: ...") are set apart by semicolons
                     sentence = f"{sentence} {('; ' if any(',' in h for h in heads) else ', ').join(heads)}."
+                elif following and _is_whole(first := (sentences(following[0]) or [""])[0]) and not (
+                        following[0].lstrip().startswith(("#", "|")) or LIST_MARK_RE.match(following[0])):
+                    # "Regeringens definition er følgende:" reads with the sentence it introduces
+                    sentence = f"{sentence} {first}"
+                    joined.add(len(lines) - len(following))
             if CHECKBOX_RE.match(sentence) or sentence.startswith("|") or sentence.endswith(":"):
                 continue
             sentence = _clean(sentence)
-            # A whole sentence starts with a capital or a figure and ends like one; list items continuing a
-            # sentence ("butikk, post og kafé som er lagde ned,") do not read on their own.
-            whole = sentence[:1].isupper() or sentence[:1].isdigit() or sentence[:1] in "«\"(“"
-            if whole and sentence[-1:] in ".!?)»”\"" and len(sentence.split()) >= 4:
+            if _is_whole(sentence):
                 out.append(sentence)
             elif sentence == line.strip() and len(sentence.split()) >= 2 and is_fact_line(sentence):
                 out.append(f"{sentence}.")  # a line of a fact box ("Kontaktperson: Anna Frestadius."), as ingest writes it

@@ -81,6 +81,17 @@ def test_question_words_match_sentence_words_in_another_scandinavian_spelling():
     assert _matches(wanted, _sentence_stems("Projektet ägs av en social organisation i Jämtland.", "sv")) == set(wanted)
 
 
+def test_a_line_introducing_a_sentence_reads_with_it_and_a_quotation_is_a_sentence():
+    text = ("Regeringens definition af en socialøkonomisk virksomhed er følgende:\n\n"
+            "”En privat virksomhed, der driver erhverv med det formål at fremme sociale og samfundsgavnlige formål.”\n\n"
+            "”Det er en god definition”, siger hun til avisen.")
+    assert usable_sentences(text) == (
+        "Regeringens definition af en socialøkonomisk virksomhed er følgende: ”En privat virksomhed, der driver erhverv "
+        "med det formål at fremme sociale og samfundsgavnlige formål.”",
+        "”Det er en god definition”, siger hun til avisen.",
+    )
+
+
 def test_a_fact_box_line_deep_in_the_box_still_answers_its_question():
     """A box lists owner, contact, grant and period in any order: its last line is not worth less than its first."""
     box = ("Programområde: Ökat arbetskraftsutbud\nProjektfas: Genomförande\nProjektägare: Coompanion Jämtlands län\n"
