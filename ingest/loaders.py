@@ -15,7 +15,9 @@ from bot.country import country_of_text
 from bot.links import safe_url
 from bot.models import LANGUAGES
 from bot.text import normalise, sentences
-from ingest.page_text import TITLE_MAX_WORDS, is_boilerplate, strip_boilerplate, structure, title_of
+from ingest.page_text import (
+    TITLE_MAX_WORDS, breadcrumb_title, is_boilerplate, strip_boilerplate, structure, title_of,
+)
 from ingest.pdf_text import pdf_body
 
 log = logging.getLogger(__name__)
@@ -102,8 +104,8 @@ def _markdown(raw: bytes) -> tuple[dict[str, Any], str]:
 def _plain_text(raw: bytes) -> tuple[dict[str, Any], str]:
     """Plain text, often saved from a web page: boilerplate before and after the text is dropped, the title is the
     first line that reads as one, paragraphs and headings are inferred (ingest/page_text.py)."""
-    lines = strip_boilerplate(_decode(raw).strip().split("\n"))
-    title, rest = title_of(lines)
+    saved = _decode(raw).strip().split("\n")
+    title, rest = title_of(strip_boilerplate(saved), breadcrumb_title(saved))
     if not title:
         title = _title_from_text(" ".join(rest))
     return {"title": title}, structure(rest)

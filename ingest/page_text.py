@@ -33,11 +33,14 @@ start|hjem|home|hem|nyheter|nyheder|news|sitemap|nettstedskart|webbkarta|faceboo
 youtube|x|e-post|e-mail|email|rss|skip|
 """.replace("\n", "")
 NAV_LINE_RE = re.compile(rf"^(?:{_NAV_WORDS})$", re.I)
-SKIP_LINK_RE = re.compile(
-    r"^(?:hopp|hoppa|gå|spring|skip|jump|til|till|to)\b.{0,30}\b(?:innhold|innhald|innehåll|indhold|content|søk|sök|"
-    r"søgning|search|navigasjon|navigation|meny|menu|hovedinnhold|huvudinnehåll|hovudinnhald)\w*$",
-    re.I,
+# One skip link or several saved as one line, each perhaps with its keyboard shortcut: "Til hovedmeny (Alt + m +
+# enter)Til innhold (Alt + c + enter)"
+_SKIP_LINK = (
+    r"(?:hopp|hoppa|gå|spring|skip|jump|til|till|to)\b.{0,30}?\b(?:innhold|innhald|innehåll|indhold|content|søk|sök|"
+    r"søgning|search|navigasjon|navigation|meny|menu|hovedinnhold|huvudinnehåll|hovudinnhald|hovedmeny|huvudmeny)\w*"
+    r"(?:\s*\([^()]{0,30}\))?"
 )
+SKIP_LINK_RE = re.compile(rf"^(?:{_SKIP_LINK}\s*)+$", re.I)
 CONSENT_RE = re.compile(r"cookie|informasjonskapsl|kakor\b|kakorna|\bkaka\b|samtykke|samtycke|consent", re.I)
 SHARE_RE = re.compile(r"^(?:del|dela|share)(?: (?:på|pa|on|via|artikkelen|artikeln|artiklen|sidan|siden|denne siden|"
                       r"den här sidan|this page|this article|saken))?\b", re.I)
@@ -58,6 +61,9 @@ HOME_RE = re.compile(r"^(?:forside|forsiden|framside|startside|startsida|hjem|he
 NOT_IN_LANGUAGE_RE = re.compile(
     r"\b(?:ikke|ikkje|inte|not)\s+(?:\w+\s+){0,2}(?:tilgjengelig|tilgjengeleg|tillgänglig|tilgængelig|available)"
     r"\s+(?:på|in|i)\s+(?:\w+\s+){0,2}(?:språk|språket|sprog|sproget|language)\b", re.I)
+_CREDIT_WORDS = r"(?:photo|foto|fotograf|fotografi|bild|bilde|billede|image|illustration|illustrasjon|illustrasjonsfoto)"
+CREDIT_RE = re.compile(rf"^{_CREDIT_WORDS}\s*(?::|/|©|\||by\b)\s*[^.!?]{{1,60}}$", re.I)  # "Photo: Fond & Fond"
+CREDIT_LABEL_RE = re.compile(rf"^{_CREDIT_WORDS}\s*:?$", re.I)  # "Fotograf" on a line of its own
 LOGO_RE = re.compile(r"^(?:logo|logotyp|logotype)\b", re.I)  # a logo's alternative text ("Logotyp på utskrifter")
 SENTENCE_END_RE = re.compile(r"[.!?:;…»”\"')]$")
 LIST_MARK_RE = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
@@ -72,6 +78,8 @@ TITLE_MAX_WORDS = 25
 # before a boilerplate line end the opening boilerplate
 FACT_BOX_LINES = 3
 HEADING_MAX_WORDS = 10
+BREADCRUMB_SEARCH_LINES = 40  # a breadcrumb naming the title stands among the page's first lines ...
+TITLE_SEARCH_LINES = 6  # ... and the title itself among the first lines after the boilerplate
 # A line after one that introduces a list ("Kontaktpersoner är:") is one of its items when it has at most this many
 # words and is not a whole sentence: pages saved as text lose the list's marks
 UNMARKED_ITEM_MAX_WORDS = 15
@@ -89,7 +97,7 @@ def is_boilerplate(line: str) -> bool:
     words = _words(text)
     if len(words) <= 4 and NAV_LINE_RE.match(re.sub(r"\s+", " ", text).rstrip(":.")):
         return True
-    if len(words) <= 8 and (SKIP_LINK_RE.match(text) or SHARE_RE.match(text)):
+    if (len(words) <= 8 and SHARE_RE.match(text)) or (len(words) <= 16 and SKIP_LINK_RE.match(text)):
         return True
     if len(words) <= 60 and CONSENT_RE.search(text):
         return True
@@ -164,12 +172,48 @@ def strip_boilerplate(lines: list[str]) -> list[str]:
             end = position
         elif _is_prose(line):
             break
-    return lines[start:end]
+    return without_credits(lines[start:end])
 
 
-def title_of(lines: list[str]) -> tuple[str, list[str]]:
+def without_credits(lines: list[str]) -> list[str]:
+    """The lines without photo credits, wherever they stand: "Photo: Fond & Fond", or "Fotograf" over the
+    photographer's name. A caption that says what the photo shows is kept."""
+    kept: list[str] = []
+    label_before = False
+    for line in lines:
+        text = line.strip()
+        if label_before and text and len(_words(text)) <= 4 and not SENTENCE_END_RE.search(text):
+            label_before = False
+            continue  # the photographer's name under a lone "Fotograf"
+        label_before = bool(CREDIT_LABEL_RE.match(text))
+        if not (label_before or CREDIT_RE.match(text)):
+            kept.append(line)
+    return kept
+
+
+def breadcrumb_title(lines: list[str]) -> str:
+    """The page's title as a breadcrumb from the home page names it ("Home / News / <title>"), or ""."""
+    for line in lines[:BREADCRUMB_SEARCH_LINES]:
+        text = line.strip()
+        parts = BREADCRUMB_SEPARATORS_RE.split(text)
+        if len(parts) >= 2 and HOME_RE.match(parts[0].strip()) and _is_breadcrumb(text):
+            return parts[-1].strip()
+    return ""
+
+
+def _same_title(a: str, b: str) -> bool:
+    fold = lambda t: re.sub(r"\s+", " ", t.replace("’", "'").replace("‘", "'")).strip().casefold()  # noqa: E731
+    return fold(a) == fold(b)
+
+
+def title_of(lines: list[str], named: str = "") -> tuple[str, list[str]]:
     """The title (the first line, when it reads as one) and the lines after it; ("", lines) when the text starts
-    with a paragraph."""
+    with a paragraph. `named`: the title a breadcrumb gave; when one of the first lines is that title, what stands
+    before it (a photo's alternative text, its credit) is not the title and not the text."""
+    if named:
+        for position, line in enumerate(lines[:TITLE_SEARCH_LINES]):
+            if _same_title(line, named):
+                return line.strip(), lines[position + 1 :]
     for position, line in enumerate(lines):
         text = line.strip()
         if not text:

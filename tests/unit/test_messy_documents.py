@@ -145,7 +145,8 @@ def test_docx_headings_stay_headings(tmp_path: Path):
                                   "Hem / Aktuellt / Interreg Sverige-Norge stöttar tre nya projekt", "Forside / Nyheter",
                                   "Hjem / Prosjekter / Hva er sosialt entreprenørskap?", "Logotyp på utskrifter",
                                   "Dette innholdet er ikke tilgjengelig på språket du har valgt. Vi viser det på Dansk.",
-                                  "This page is not available in your language."])
+                                  "This page is not available in your language.",
+                                  "Til hovedmeny (Alt + m + enter)Til innhold (Alt + c + enter)"])
 def test_boilerplate_lines(line: str):
     assert is_boilerplate(line)
 
@@ -154,7 +155,8 @@ def test_boilerplate_lines(line: str):
                                   "Kontaktinformasjon til Innovasjon Norge finner du nederst på siden.",
                                   "Grønt belte: sosiale entreprenører på tvers av grensen", "Ja / nei",
                                   "Prosjektet er ikke tilgjengelig for nye deltakere i år, uansett språk og bakgrunn.",
-                                  "Tre år / to partnere / en felles plan for grenseregionen"])
+                                  "Tre år / to partnere / en felles plan for grenseregionen",
+                                  "Til innhold i denne saken står det mye."])
 def test_titles_and_text_are_not_boilerplate(line: str):
     assert not is_boilerplate(line)
 
@@ -208,3 +210,19 @@ def test_lines_after_a_list_lead_in_stay_its_items_not_headings(tmp_path: Path, 
     holding = [c for c in chunks if "Tomas Exempel" in c.text]
     assert len(holding) == 1 and "Kontaktpersoner är:" in holding[0].text and holding[0].lang == "sv"
     assert all("Tomas" not in c.section for c in chunks)
+
+
+def test_the_breadcrumbs_title_wins_over_a_photos_alternative_text_and_credits_are_dropped(tmp_path: Path):
+    page = ("Skip to content\nInvest Stockholm\nNews\nWe use cookies to give you the best experience. Accept\n"
+            "Home / News / How this free service supports Stockholm's social entrepreneurs\n"
+            "Two people talking at a coworking space in Stockholm\nPhoto: Fond & Fond\n\n"
+            "How this free service supports Stockholm’s social entrepreneurs\n\n"
+            "Cooperation is a cornerstone of Swedish values and at the heart of everything from business culture.\n\n"
+            "Fotograf\nKari Nordmann\n\n"
+            "It is here Coompanion steps in with free support to would-be companies run by at least three people.\n")
+    path = tmp_path / "page.txt"
+    path.write_text(page, "utf-8")
+    doc = load_document(path, "page.txt")
+    assert doc.title == "How this free service supports Stockholm’s social entrepreneurs"
+    assert doc.body.startswith("Cooperation is a cornerstone")
+    assert "Fotograf" not in doc.body and "Kari Nordmann" not in doc.body and "Fond & Fond" not in doc.body
