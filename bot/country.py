@@ -1,4 +1,4 @@
-"""Which country a question is about, when it says so: Norway or Sweden, named or implied by an agency."""
+"""Which country a question is about, when it says so: Norway, Sweden or Denmark, named or implied by an agency."""
 
 from __future__ import annotations
 
@@ -21,28 +21,33 @@ SWEDEN_WORDS = frozenset(
     upphandlingsmyndigheten konsumentverket länsstyrelsen coompanion skoopi aktiebolag
     """.split()
 )
+# Denmark: the programmes' partners and neighbours (Danish pages and reports are ingested beside the modules).
+DENMARK_WORDS = frozenset(
+    """
+    danmark denmark dansk danske danska danskt danish danskar danskere
+    erhvervsstyrelsen cvr virk socialøkonomisk socialøkonomiske
+    """.split()
+)
+COUNTRY_WORDS = {"NO": NORWAY_WORDS, "SE": SWEDEN_WORDS, "DK": DENMARK_WORDS}
 # The country a reader of each language lives in, unless the question names another.
 HOME_COUNTRY = {"nb": "NO", "nn": "NO", "da": None, "sv": "SE", "en": None}
 
 
 def mentioned_country(text: str) -> str | None:
-    """"NO" or "SE" when the text points to exactly one of the two countries, else None."""
+    """"NO", "SE" or "DK" when the text points to exactly one of the countries, else None."""
     tokens = set(words(text))
-    norway, sweden = bool(tokens & NORWAY_WORDS), bool(tokens & SWEDEN_WORDS)
-    if norway == sweden:
-        return None
-    return "NO" if norway else "SE"
+    named = [country for country, vocabulary in COUNTRY_WORDS.items() if tokens & vocabulary]
+    return named[0] if len(named) == 1 else None
 
 
 def country_of_text(text: str) -> str:
-    """"NO" or "SE" when a longer text is clearly about one country (its words for it outnumber those for the
-    other at least three to one, and occur at least twice), else "both"."""
+    """"NO", "SE" or "DK" when a longer text is clearly about one country (its words for it outnumber those for
+    each other country at least three to one, and occur at least twice), else "both"."""
     tokens = words(text)
-    norway = sum(token in NORWAY_WORDS for token in tokens)
-    sweden = sum(token in SWEDEN_WORDS for token in tokens)
-    if max(norway, sweden) >= 2 and max(norway, sweden) >= 3 * min(norway, sweden):
-        return "NO" if norway > sweden else "SE"
-    return "both"
+    counts = {country: sum(token in vocabulary for token in tokens) for country, vocabulary in COUNTRY_WORDS.items()}
+    first, most = max(counts.items(), key=lambda item: item[1])
+    others = max(count for country, count in counts.items() if country != first)
+    return first if most >= 2 and most >= 3 * others else "both"
 
 
 def foreign_country(text: str, lang: str) -> str | None:
@@ -56,6 +61,6 @@ def follow_up_query(previous: str, follow_up: str) -> str:
     names replaces the one the earlier question was about."""
     if mentioned_country(follow_up):
         previous = " ".join(
-            word for word in previous.split() if not set(words(word)) & (NORWAY_WORDS | SWEDEN_WORDS)
+            word for word in previous.split() if not set(words(word)) & (NORWAY_WORDS | SWEDEN_WORDS | DENMARK_WORDS)
         )
     return f"{previous} {follow_up}"

@@ -58,7 +58,7 @@ class Candidates:
     dense: list[tuple[Chunk, float]]
     lexical: list[tuple[Chunk, float]]
     specificity: float = 1.0
-    abroad: str | None = None  # "NO" / "SE" when the question is about the country the asker does not live in
+    abroad: str | None = None  # "NO" / "SE" / "DK" when the question is about the country the asker does not live in
     named: frozenset[str] = frozenset()  # the candidates that hold every rare name of the question
 
 

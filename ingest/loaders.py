@@ -27,7 +27,7 @@ KINDS = ("module", "article", "faq", "glossary", "call")
 # Codes people write for the languages Veiviser knows (BCP 47 and ISO 639 variants).
 LANGUAGE_ALIASES = {"no": "nb", "nob": "nb", "nb-NO": "nb", "no-NO": "nb", "nno": "nn", "nn-NO": "nn", "swe": "sv",
                     "sv-SE": "sv", "sv-FI": "sv", "dan": "da", "da-DK": "da", "eng": "en", "en-GB": "en", "en-US": "en"}
-COUNTRIES = ("NO", "SE", "both")
+COUNTRIES = ("NO", "SE", "DK", "both")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
