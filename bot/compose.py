@@ -171,7 +171,9 @@ class SentenceWeights:
     knowledge/eval/questions.jsonl and of the NorQuAD and SweQUAD-MC questions in benchmarks/documents_eval.py;
     `make eval` reports the other halves)."""
 
-    lead: float = 1.0  # the first sentence of the best passage: the material opens each section with its answer
+    # The first sentence of a module's best passage: the course material opens each section with its answer (no
+    # lead for articles and pages: on the tuning halves that cost nothing and gained NorQuAD and the real pages one each)
+    lead: float = 1.0
     continuation: float = 0.3  # the sentence after it, which usually backs the answer up
     overlap: float = 2.0  # the IDF-weighted share of the question's terms in the sentence ...
     overlap_length: float = 40.0  # ... damped for long sentences by 1 + words / this
@@ -190,13 +192,14 @@ def ranked_sentences(
     """The quotable sentences of the best document, best first, as (score, passage rank, position, sentence): those
     sharing most with the question (terms weighted by `term_weight`, e.g. their IDF, and by how few of the document's
     candidate sentences hold them; across languages terms match on their first letters), holding what the question
-    asks for (a name after "who", a figure after "how much", a date after "when"), from its best passages; the lead
-    sentence of the best passage counts extra. Sentences from other documents are never mixed in."""
+    asks for (a name after "who", a figure after "how much", a date after "when"), from its best passages; in a
+    module the lead sentence of the best passage counts extra. Sentences from other documents are never mixed in."""
     w = weights
     best_doc = hits[0].chunk.doc_id
     weigh = term_weight or (lambda term: 1.0)
     wanted = {s: weigh(s) for s in stems(question, lang) if len(s) > 2}
     kind = asked_for(question)
+    module = hits[0].chunk.kind == "module"
     found = [
         (rank, position, sentence, _matches(wanted, _sentence_stems(sentence, hit.chunk.lang)))
         for rank, hit in enumerate(hits) if hit.chunk.doc_id == best_doc
@@ -208,10 +211,11 @@ def ranked_sentences(
     for rank, position, sentence, matched in found:
         n_words = len(sentence.split())
         overlap = sum(local[term] for term in matched) / total
-        # the best passage's opening sentences lead; a line of a fact box does not ("Projektägare: ..."), and its
-        # place in the box says nothing about its weight (owner, contact, grant and period are listed in any order)
+        # a module's best passage opens with its answer (the course material is written so); an article, a page or a
+        # report as it comes does not. A line of a fact box never leads ("Projektägare: ..."), and its place in
+        # the box says nothing about its weight (owner, contact, grant and period are listed in any order)
         fact = is_fact_line(sentence)
-        leads = rank == 0 and not fact
+        leads = rank == 0 and not fact and module
         lead = (w.lead if position == 0 else w.continuation if position == 1 else 0.0) if leads else 0.0
         typed = w.answer_type if holds(kind, sentence, question) else 0.0
         score = (lead + w.overlap * overlap / (1.0 + n_words / w.overlap_length) + typed

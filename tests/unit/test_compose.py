@@ -1,8 +1,9 @@
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.compose import MAX_ANSWER_WORDS, Composer, key_sentences, usable_sentences
+from bot.compose import MAX_ANSWER_WORDS, Composer, SentenceWeights, key_sentences, ranked_sentences, usable_sentences
 from bot.i18n import Translator
 from bot.models import Chunk, Hit
 
@@ -90,6 +91,19 @@ def test_a_line_introducing_a_sentence_reads_with_it_and_a_quotation_is_a_senten
         "med det formål at fremme sociale og samfundsgavnlige formål.”",
         "”Det er en god definition”, siger hun til avisen.",
     )
+
+
+def test_only_a_modules_lead_sentence_counts_extra():
+    """Course modules open each section with its answer; a news article or a saved page does not."""
+    text = ("Laget hadde en lang sesong bak seg og spillerne var slitne etter mange kamper. "
+            "Treneren snakket lenge med pressen etterpå. Det var tre tilskuere som hadde reist fra Bodø.")
+    module, article = hit(text, "nb"), replace(hit(text, "nb"), chunk=replace(hit(text, "nb").chunk, kind="article"))
+    question = "hvor hadde tilskuerne reist fra"
+    lead = "Laget hadde en lang sesong bak seg og spillerne var slitne etter mange kamper."
+    score = {kind: {sentence: value for value, _, _, sentence in ranked_sentences(question, "nb", [h])}
+             for kind, h in (("module", module), ("article", article))}
+    assert score["module"][lead] - score["article"][lead] == pytest.approx(SentenceWeights().lead)
+    assert score["article"][lead] < score["article"]["Det var tre tilskuere som hadde reist fra Bodø."]
 
 
 def test_a_fact_box_line_deep_in_the_box_still_answers_its_question():
