@@ -1,10 +1,10 @@
-"""Twenty real public web pages about Nordic social-enterprise projects, saved as a browser saves them, ingested
+"""Twenty-five real public web pages about Nordic social-enterprise projects, saved as a browser saves them, ingested
 beside `knowledge/` by the real ingest, and plain questions about them (nb, nn, sv, en) asked through the assistant
 (default settings, no LLM): the right page among the first three documents, the answer holding the asked-for fact,
 and declines, per question and in total.
 
 Each question (benchmarks/real_pages.json) was written before the first run on its pages. Work on the "tune" set;
-the held-out sets ("report", "report2", "report3") are for the README. The pages are third-party text and are not in the
+the held-out sets ("report", "report2", "report3", "report4") are for the README. The pages are third-party text and are not in the
 repository: save each URL of real_pages.json as `<page>.txt` (the page's text, menus and footers included) into
 `--pages`.
 
@@ -56,16 +56,16 @@ def evaluate(pages: Path, store_root: Path, question_sets: tuple[str, ...]) -> d
     return results
 
 
-HELD_OUT = ("report", "report2", "report3")
+HELD_OUT = ("report", "report2", "report3", "report4")
 
 
 def render(results: dict | None) -> list[str]:
     """The README lines of the held-out sets (or how to run them when the pages are not saved here)."""
-    intro = ("Real public pages (`benchmarks/real_pages_eval.py`): twenty public web pages about Nordic social-enterprise "
+    intro = ("Real public pages (`benchmarks/real_pages_eval.py`): twenty-five public web pages about Nordic social-enterprise "
              "projects (nb, nn, sv, da, en; URLs in `benchmarks/real_pages.json`), saved as text with their menus, cookie "
              "banners, breadcrumbs and footers, ingested beside `knowledge/`; plain questions in nb, nn, sv and en, each "
-             "written before any run on its pages. **Held-out sets only**, 30 questions on five pages each (*report2* "
-             "and *report3* were each added, unseen, before a later round of changes)")
+             "written before any run on its pages. **Held-out sets only**, 30 questions on five pages each (*report2*, "
+             "*report3* and *report4* were each added, unseen, before a later round of changes)")
     if results is None:
         return [intro + ": not run here (the pages are third-party text, not in the repository; save them into "
                 f"`{PAGES}/` to run them)."]
