@@ -30,7 +30,7 @@ LIST_ITEM_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S")
 LIST_HEAD_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\*\*(.+?)\*\*")
 MAX_ANSWER_WORDS = 110
 # A fact box line as ingest/page_text.py writes it: a short label, a colon, a value; no more than ten words.
-FACT_LINE_RE = re.compile(r"^[A-ZÆØÅÄÖÉ][\w\- ]{1,40}: [^:]+$")
+FACT_LINE_RE = re.compile(r"^[A-ZÆØÅÄÖÉ][\w\-.() ]{1,50}: [^:]+$")  # the label may hold a unit: "Udgifter (kr.): 34.152.809"
 FACT_LINE_MAX_WORDS = 10
 UNMARKED_ITEM_MAX_WORDS = 8  # longer unmarked lines after "...:" read as text, not as items
 PREFIX_LETTERS = 5  # question and sentence words in different languages match on their first letters

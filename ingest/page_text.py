@@ -73,6 +73,7 @@ WORD_RE = re.compile(r"\w+", re.UNICODE)
 FACT_LABEL_RE = re.compile(r"^([A-ZÆØÅÄÖÉ][\w\- ]{1,40}?)(?::\s*|\t+|\s{3,})(\S.*)$")
 GLUED_FACT_RE = re.compile(r"^([A-ZÆØÅÄÖÉ][\w\- ]{2,40}?[a-zæøåäöé])(?=[A-ZÆØÅÄÖÉ0-9+])(\S.*)$")
 FACT_BOX_MAX_WORDS = 10
+LABEL_MAX_WORDS = 6  # a label over its value in a definition list ("Samlede støtteberettigede projektudgifter (kr.)")
 TITLE_MAX_WORDS = 25
 # A fact box has this many lines or more; as many content-like short lines (five words or more, or a figure)
 # before a boilerplate line end the opening boilerplate
@@ -242,6 +243,7 @@ def structure(lines: list[str], wrapped: bool = False) -> str:
     `wrapped`: the lines are hard-wrapped (PDF text): a line that ends a sentence ends a paragraph only when it is
     clearly shorter than a full line."""
     rows = [line.strip() for line in lines]
+    rows = rows if wrapped else label_value_pairs(rows)
     box = set() if wrapped else fact_box(rows)
     rows = [_as_fact(row) if position in box else row for position, row in enumerate(rows)]
     full = statistics.median([len(r) for r in rows if len(_words(r)) > 6] or [0])
@@ -287,6 +289,43 @@ def structure(lines: list[str], wrapped: bool = False) -> str:
             current = [row]
     close()
     return "\n\n".join("\n".join(block) for block in blocks)
+
+
+def label_value_pairs(rows: list[str]) -> list[str]:
+    """A list of labels, each with its value on the line below (a page's definition list saved as text: "• Startdato"
+    over "06.02.2018", "• Finansiering" over "Socialfonden"), as "Label: value" lines in a row, when FACT_BOX_LINES or
+    more such pairs follow each other; other rows stay as they are."""
+    filled = [position for position, row in enumerate(rows) if row]
+    out: list[str] = []
+    done = 0  # rows before this position are in `out`
+    start = 0
+    while start < len(filled):
+        pairs = []
+        at = start
+        while at + 1 < len(filled) and _is_label_row(rows[filled[at]]) and _is_value_row(rows[filled[at + 1]]):
+            pairs.append((filled[at], filled[at + 1]))
+            at += 2
+        if len(pairs) >= FACT_BOX_LINES:
+            out.extend(rows[done : pairs[0][0]])
+            out.extend(f"{LIST_MARK_RE.sub('', rows[label]).strip().rstrip(':')}: {rows[value]}" for label, value in pairs)
+            done = pairs[-1][1] + 1
+            start = at
+        else:
+            start += 1
+    return out + rows[done:]
+
+
+def _is_label_row(row: str) -> bool:
+    """A list item that is a label: a few words, no figure, no sentence."""
+    label = LIST_MARK_RE.sub("", row)
+    return (bool(LIST_MARK_RE.match(row)) and 0 < len(_words(label)) <= LABEL_MAX_WORDS
+            and not any(ch.isdigit() for ch in label) and not re.search(r"[.!?]$", label))
+
+
+def _is_value_row(row: str) -> bool:
+    """The value under a label: short, not a list item, not a sentence."""
+    return (not LIST_MARK_RE.match(row) and 0 < len(_words(row)) <= FACT_BOX_MAX_WORDS
+            and not (len(_words(row)) >= 4 and re.search(r"[.!?]$", row)))
 
 
 def fact_box(rows: list[str]) -> set[int]:

@@ -226,3 +226,21 @@ def test_the_breadcrumbs_title_wins_over_a_photos_alternative_text_and_credits_a
     assert doc.title == "How this free service supports Stockholm’s social entrepreneurs"
     assert doc.body.startswith("Cooperation is a cornerstone")
     assert "Fotograf" not in doc.body and "Kari Nordmann" not in doc.body and "Fond & Fond" not in doc.body
+
+
+def test_a_definition_list_saved_as_text_becomes_label_and_value_lines(tmp_path: Path):
+    """A project page's facts as a list of labels, each value on the line below (HTML <dl> saved as text)."""
+    page = ("Gå til hovedindhold\nMenu\nForside / Projekter / Inklusion gennem partnerskaber\n"
+            "Inklusion gennem partnerskaber\n\nInfo om indsatsen\n\n • Startdato\n\n  06.02.2018\n • Slutdato\n\n"
+            "  30.09.2022\n • EU-støtte til projektet (kr.)\n\n  17.076.404\n • Finansiering\n\n  Socialfonden\n\n"
+            "Projektbeskrivelse\n\nFormålet er at få personer uden tilknytning til arbejdsmarkedet i beskæftigelse via "
+            "partnerskaber mellem kommune og virksomhed.\n\n • Første punkt i en almindelig liste\n • Andet punkt\n")
+    path = tmp_path / "projekt.txt"
+    path.write_text(page, "utf-8")
+    body = load_document(path, "projekt.txt").body
+    assert ("Startdato: 06.02.2018\nSlutdato: 30.09.2022\nEU-støtte til projektet (kr.): 17.076.404\n"
+            "Finansiering: Socialfonden") in body
+    assert "• Første punkt i en almindelig liste\n• Andet punkt" in body  # an ordinary list stays a list
+
+    from bot.compose import usable_sentences
+    assert "EU-støtte til projektet (kr.): 17.076.404." in usable_sentences(body)
