@@ -33,9 +33,14 @@ COUNTRY_WORDS = {"NO": NORWAY_WORDS, "SE": SWEDEN_WORDS, "DK": DENMARK_WORDS}
 HOME_COUNTRY = {"nb": "NO", "nn": "NO", "da": None, "sv": "SE", "en": None}
 
 
+def _with_genitives(tokens: list[str]) -> set[str]:
+    """The words, and those ending in a genitive s without it ("Tillväxtverkets", "Norges", "NAVs")."""
+    return set(tokens) | {token[:-1] for token in tokens if len(token) > 3 and token.endswith("s")}
+
+
 def mentioned_country(text: str) -> str | None:
     """"NO", "SE" or "DK" when the text points to exactly one of the countries, else None."""
-    tokens = set(words(text))
+    tokens = _with_genitives(words(text))
     named = [country for country, vocabulary in COUNTRY_WORDS.items() if tokens & vocabulary]
     return named[0] if len(named) == 1 else None
 

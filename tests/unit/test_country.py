@@ -13,6 +13,8 @@ from bot.country import country_of_text, foreign_country, mentioned_country
         ("hvordan starter jeg et foretak", None),
         ("Vad gör ett socialekonomiskt företag i Danmark med sitt överskott?", "DK"),
         ("Kan jeg starte enkeltpersonforetak hvis jeg bor i Danmark?", None),  # names Norway too
+        ("Hvilket år laget regionene handlingsplanene i Tillväxtverkets satsing?", "SE"),  # a genitive
+        ("vad krävs för att få NAVs bidrag", "NO"),
     ],
 )
 def test_mentioned_country(text: str, country):

@@ -12,6 +12,8 @@ from bot.question_type import asked_for, holds
     ("Vem leder projektet i Jämtland?", "person"),
     ("Hvor mange VM-gull har Svindal?", "amount"),
     ("Hur mycket kostar ansökan?", "amount"),
+    ("Kor langt er det frå Valsjöbua til næraste butikk?", "amount"),
+    ("How far is the nearest shop?", "amount"),
     ("Når startet prosjektet?", "time"),
     ("Vilket år grundades föreningen?", "time"),
     ("Under vilken period pågick förstudien?", "time"),
