@@ -42,10 +42,14 @@ def detector() -> LanguageDetector:
     return LanguageDetector()
 
 
+def saved_page(tmp_path: Path, text: str, name: str = "page.txt"):
+    """A page saved as text into a knowledge folder, loaded as ingest reads it."""
+    (tmp_path / name).write_text(text, "utf-8")
+    return load_document(tmp_path / name, name)
+
+
 def test_a_saved_page_loses_its_menus_and_footer_and_keeps_its_title(tmp_path: Path):
-    path = tmp_path / "gront-belte.txt"
-    path.write_text(SAVED_PAGE, "utf-8")
-    doc = load_document(path, "gront-belte.txt")
+    doc = saved_page(tmp_path, SAVED_PAGE, "gront-belte.txt")
     assert doc.title == "Grønt belte: sosiale entreprenører på tvers av grensen"
     assert not [marker for marker in BOILERPLATE if marker in doc.body]
     assert doc.body.startswith("Prosjektet Grønt belte samler")
@@ -54,9 +58,7 @@ def test_a_saved_page_loses_its_menus_and_footer_and_keeps_its_title(tmp_path: P
 
 
 def test_each_chunk_has_its_own_language_and_chunks_follow_paragraphs(tmp_path: Path, detector: LanguageDetector):
-    path = tmp_path / "gront-belte.txt"
-    path.write_text(SAVED_PAGE, "utf-8")
-    chunks = to_chunks(load_document(path, "gront-belte.txt"), detector)
+    chunks = to_chunks(saved_page(tmp_path, SAVED_PAGE, "gront-belte.txt"), detector)
     assert [(c.section, c.lang) for c in chunks] == [("", "nb"), ("Hvem kan delta", "nb"), ("Hvem kan delta", "sv")]
     assert chunks[0].text.startswith("Prosjektet Grønt belte") and chunks[0].text.endswith("Interreg Aurora.")
     assert chunks[2].text.startswith("Projektet Gröna bältet") and "Søknadsfristen" not in chunks[2].text
@@ -182,9 +184,7 @@ def test_a_fact_box_becomes_label_and_value_lines_of_one_paragraph(tmp_path: Pat
             "ProjektägareCoompanion Jämtlands län\nKontaktpersonAnna Exempelsson\nBeviljat ESF-stöd666 680 kr\n"
             "Projektperiod\t2014-01-02 till 2014-12-31\nIn English\nSammanfattning\n"
             "Förstudien vill genom identifiering av framgångsfaktorer få ökad tillämpning av sociala hänsyn.\n")
-    path = tmp_path / "esf.txt"
-    path.write_text(page, "utf-8")
-    doc = load_document(path, "esf.txt")
+    doc = saved_page(tmp_path, page, "esf.txt")
     assert doc.title == "Framgångsfaktorer för arbete i sociala företag"
     assert doc.body.startswith("Projektägare: Coompanion Jämtlands län\nKontaktperson: Anna Exempelsson\n"
                                "Beviljat ESF-stöd: 666 680 kr\nProjektperiod: 2014-01-02 till 2014-12-31\n")
@@ -201,9 +201,7 @@ def test_lines_after_a_list_lead_in_stay_its_items_not_headings(tmp_path: Path, 
             "Lars Erik Prov, e-post: lars.erik@example.no, telefon: +4748000000\n\n"
             "Integrerad gränsregion\n\n"
             "Projektets fokus ligger på integration och samarbete inom näringslivet i gränsregionerna efter pandemin.\n")
-    path = tmp_path / "projekt.txt"
-    path.write_text(page, "utf-8")
-    doc = load_document(path, "projekt.txt")
+    doc = saved_page(tmp_path, page, "projekt.txt")
     assert ("Kontaktpersoner är:\nTomas Exempel, e-post: tomas@example.org, telefon: +46702000000\n"
             "Lars Erik Prov, e-post: lars.erik@example.no, telefon: +4748000000\n\n## Integrerad gränsregion") in doc.body
     chunks = to_chunks(doc, detector, max_words=40)
@@ -220,9 +218,7 @@ def test_the_breadcrumbs_title_wins_over_a_photos_alternative_text_and_credits_a
             "Cooperation is a cornerstone of Swedish values and at the heart of everything from business culture.\n\n"
             "Fotograf\nKari Nordmann\n\n"
             "It is here Coompanion steps in with free support to would-be companies run by at least three people.\n")
-    path = tmp_path / "page.txt"
-    path.write_text(page, "utf-8")
-    doc = load_document(path, "page.txt")
+    doc = saved_page(tmp_path, page, "page.txt")
     assert doc.title == "How this free service supports Stockholm’s social entrepreneurs"
     assert doc.body.startswith("Cooperation is a cornerstone")
     assert "Fotograf" not in doc.body and "Kari Nordmann" not in doc.body and "Fond & Fond" not in doc.body
@@ -235,9 +231,7 @@ def test_a_definition_list_saved_as_text_becomes_label_and_value_lines(tmp_path:
             "  30.09.2022\n • EU-støtte til projektet (kr.)\n\n  17.076.404\n • Finansiering\n\n  Socialfonden\n\n"
             "Projektbeskrivelse\n\nFormålet er at få personer uden tilknytning til arbejdsmarkedet i beskæftigelse via "
             "partnerskaber mellem kommune og virksomhed.\n\n • Første punkt i en almindelig liste\n • Andet punkt\n")
-    path = tmp_path / "projekt.txt"
-    path.write_text(page, "utf-8")
-    body = load_document(path, "projekt.txt").body
+    body = saved_page(tmp_path, page, "projekt.txt").body
     assert ("Startdato: 06.02.2018\nSlutdato: 30.09.2022\nEU-støtte til projektet (kr.): 17.076.404\n"
             "Finansiering: Socialfonden") in body
     assert "• Første punkt i en almindelig liste\n• Andet punkt" in body  # an ordinary list stays a list
