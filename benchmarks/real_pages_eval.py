@@ -4,9 +4,9 @@ beside `knowledge/` by the real ingest, and plain questions about them (nb, nn, 
 and declines, per question and in total.
 
 Each question (benchmarks/real_pages.json) was written before the first run on its pages. Work on the "tune" set;
-the held-out sets ("report", "report2", "report3", "report4") are for the README. The pages are third-party text and are not in the
-repository: save each URL of real_pages.json as `<page>.txt` (the page's text, menus and footers included) into
-`--pages`.
+the other sets ("report", "report2", "report3", "report4") are for the README. The pages are third-party text and
+are not in the repository: save each URL of real_pages.json as `<page>.txt` (the page's text, menus and footers
+included) into `--pages`.
 
     .venv/bin/python -m benchmarks.real_pages_eval --pages .veiviser-bench/real-pages --set tune
 """
@@ -61,9 +61,10 @@ HELD_OUT = ("report", "report2", "report3", "report4")
 
 def render(results: dict | None) -> list[str]:
     """The README lines of the held-out sets (or how to run them when the pages are not saved here)."""
-    intro = ("Real public pages (`benchmarks/real_pages_eval.py`): twenty-five public web pages about Nordic social-enterprise "
-             "projects (nb, nn, sv, da, en; URLs in `benchmarks/real_pages.json`), saved as text with their menus, cookie "
-             "banners, breadcrumbs and footers, ingested beside `knowledge/`; plain questions in nb, nn, sv and en, each "
+    intro = ("Real public pages (`benchmarks/real_pages_eval.py`): twenty-five public web pages about Nordic "
+             "social-enterprise projects (nb, nn, sv, da, en; URLs in `benchmarks/real_pages.json`), saved as text "
+             "with their menus, cookie banners, breadcrumbs and footers, ingested beside `knowledge/`; plain questions "
+             "in nb, nn, sv and en, each "
              "written before any run on its pages; 30 questions on five pages each, *tune* left out. *report2* and "
              "*report4* are held out (never read or worked on); *report* and *report3* were read and worked on after "
              "their first runs (see the real-pages section below)")

@@ -30,7 +30,8 @@ LIST_ITEM_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S")
 LIST_HEAD_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\*\*(.+?)\*\*")
 MAX_ANSWER_WORDS = 110
 # A fact box line as ingest/page_text.py writes it: a short label, a colon, a value; no more than ten words.
-FACT_LINE_RE = re.compile(r"^[A-ZÆØÅÄÖÉ][\w\-.() ]{1,50}: [^:]+$")  # the label may hold a unit: "Udgifter (kr.): 34.152.809"
+# The label may hold a unit: "Udgifter (kr.): 34.152.809".
+FACT_LINE_RE = re.compile(r"^[A-ZÆØÅÄÖÉ][\w\-.() ]{1,50}: [^:]+$")
 FACT_LINE_MAX_WORDS = 10
 UNMARKED_ITEM_MAX_WORDS = 8  # longer unmarked lines after "...:" read as text, not as items
 PREFIX_LETTERS = 5  # question and sentence words in different languages match on their first letters
@@ -172,7 +173,7 @@ class SentenceWeights:
     `make eval` reports the other halves)."""
 
     # The first sentence of a module's best passage: the course material opens each section with its answer (no
-    # lead for articles and pages: on the tuning halves that cost nothing and gained NorQuAD and the real pages one each)
+    # lead for articles and pages: on the tuning halves that cost nothing and gained NorQuAD and real pages one each)
     lead: float = 1.0
     continuation: float = 0.3  # the sentence after it, which usually backs the answer up
     overlap: float = 2.0  # the IDF-weighted share of the question's terms in the sentence ...

@@ -14,7 +14,8 @@ from bot.text import words
 
 _AMOUNT = (
     r"hvor (?:mye|mange|stor|store|høy|høyt|lang|langt|lenge|gammel|mykje)|"
-    r"kor (?:mykje|mange|stor|høg|lang|langt|lenge|gammal)|hur (?:mycket|många|stor|stort|hög|högt|lång|långt|länge|gammal)|"
+    r"kor (?:mykje|mange|stor|høg|lang|langt|lenge|gammal)|"
+    r"hur (?:mycket|många|stor|stort|hög|högt|lång|långt|länge|gammal)|"
     r"hvor meget|hvor langt|how (?:much|many|big|high|long|old|far)|"
     r"antall|antal|beløp|belopp|beløb|prosent|procent|kostar|koster|costs?|summen|summa|grensen?|grensa|gränsen?|"
     r"minst|maks"
