@@ -64,10 +64,9 @@ def render(results: dict | None) -> list[str]:
     intro = ("Real public pages (`benchmarks/real_pages_eval.py`): twenty-five public web pages about Nordic "
              "social-enterprise projects (nb, nn, sv, da, en; URLs in `benchmarks/real_pages.json`), saved as text "
              "with their menus, cookie banners, breadcrumbs and footers, ingested beside `knowledge/`; plain questions "
-             "in nb, nn, sv and en, each "
-             "written before any run on its pages; 30 questions on five pages each, *tune* left out. *report2* and "
-             "*report4* are held out (never read or worked on); *report* and *report3* were read and worked on after "
-             "their first runs (see the real-pages section below)")
+             "in nb, nn, sv and en, each written before any run on its pages; 30 questions on five pages each, "
+             "*tune* left out. *report2* and *report4* are held out (never read or worked on); *report* and *report3* "
+             "were read and worked on after their first runs (see the real-pages section below)")
     if results is None:
         return [intro + ": not run here (the pages are third-party text, not in the repository; save them into "
                 f"`{PAGES}/` to run them)."]

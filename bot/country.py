@@ -29,6 +29,7 @@ DENMARK_WORDS = frozenset(
     """.split()
 )
 COUNTRY_WORDS = {"NO": NORWAY_WORDS, "SE": SWEDEN_WORDS, "DK": DENMARK_WORDS}
+ANY_COUNTRY_WORDS = NORWAY_WORDS | SWEDEN_WORDS | DENMARK_WORDS
 # The country a reader of each language lives in, unless the question names another.
 HOME_COUNTRY = {"nb": "NO", "nn": "NO", "da": None, "sv": "SE", "en": None}
 
@@ -66,6 +67,6 @@ def follow_up_query(previous: str, follow_up: str) -> str:
     names replaces the one the earlier question was about."""
     if mentioned_country(follow_up):
         previous = " ".join(
-            word for word in previous.split() if not set(words(word)) & (NORWAY_WORDS | SWEDEN_WORDS | DENMARK_WORDS)
+            word for word in previous.split() if not set(words(word)) & ANY_COUNTRY_WORDS
         )
     return f"{previous} {follow_up}"

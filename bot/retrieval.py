@@ -148,7 +148,7 @@ class Retriever:
         abroad = foreign_country(query, lang)
         scandinavian = lang in SCANDINAVIAN
         mask = snapshot.mask(None if abroad else readable_by(lang) if scandinavian else (), filters)
-        found = snapshot.lexical.search(query, lang, self.weights.depth, mask)
+        found = snapshot.lexical.search(query, lang, self.weights.depth, mask) if mask.any() else []
         terms = set() if abroad else name_terms(query) | (
             scandinavian_terms(query) if scandinavian else shared_word_terms(query))
         if terms:

@@ -197,7 +197,7 @@ def breadcrumb_title(lines: list[str]) -> str:
     for line in lines[:BREADCRUMB_SEARCH_LINES]:
         text = line.strip()
         parts = BREADCRUMB_SEPARATORS_RE.split(text)
-        if len(parts) >= 2 and HOME_RE.match(parts[0].strip()) and _is_breadcrumb(text):
+        if _is_breadcrumb(text) and HOME_RE.match(parts[0].strip()):
             return parts[-1].strip()
     return ""
 
@@ -324,8 +324,13 @@ def _is_label_row(row: str) -> bool:
 
 def _is_value_row(row: str) -> bool:
     """The value under a label: short, not a list item, not a sentence."""
-    return (not LIST_MARK_RE.match(row) and 0 < len(_words(row)) <= FACT_BOX_MAX_WORDS
-            and not (len(_words(row)) >= 4 and re.search(r"[.!?]$", row)))
+    return not LIST_MARK_RE.match(row) and _is_phrase(row, FACT_BOX_MAX_WORDS)
+
+
+def _is_phrase(line: str, max_words: int) -> bool:
+    """A line of at most `max_words` words that is not a whole sentence (four words or more ending in . ! ?)."""
+    words = _words(line)
+    return 0 < len(words) <= max_words and not (len(words) >= 4 and re.search(r"[.!?]$", line))
 
 
 def fact_box(rows: list[str]) -> set[int]:
@@ -362,9 +367,7 @@ def _is_item(line: str) -> bool:
 def _is_unmarked_item(line: str) -> bool:
     """A short line after a line that introduces a list, not a paragraph of its own: a name with contact details
     ("Camilla Spennare, e-post: ..., telefon: ..."), a place, a short phrase."""
-    words = _words(line)
-    return (0 < len(words) <= UNMARKED_ITEM_MAX_WORDS and not line.startswith("#")
-            and not (len(words) >= 4 and re.search(r"[.!?]$", line)))
+    return not line.startswith("#") and _is_phrase(line, UNMARKED_ITEM_MAX_WORDS)
 
 
 def _continues(previous: str, row: str, wrapped: bool, full: float) -> bool:
